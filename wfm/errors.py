@@ -1,0 +1,46 @@
+"""User-facing input errors.
+
+A user mistake (bad file, bad option) raises :class:`InputError` carrying every
+problem found, so the CLI can print them all at once and exit with status 2
+instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input: where it is and what was expected.
+
+    ``row`` is the 1-based row as a spreadsheet shows it (the header is row 1,
+    the first data row is row 2); ``None`` when the problem is about the whole
+    file or a column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    problem: str
+    expected: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        col = f" {self.column}:" if self.column else ""
+        tail = f" (expected {self.expected})" if self.expected else ""
+        return f"{where}:{col} {self.problem}{tail}"
+
+
+class InputError(Exception):
+    """Invalid user input; ``problems`` lists every violation found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        elif isinstance(problems, str):
+            problems = [Problem(file="<input>", row=None, column=None, problem=problems)]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
