@@ -596,14 +596,14 @@ def _min_agents_meeting(model, a, aht, targets, patience_s, floor):
     active = np.flatnonzero(hi - lo > 1.0)
     bisect_next = np.zeros(a.shape, dtype=bool)
     while active.size:
-        l, h = lo[active], hi[active]
+        low, h = lo[active], hi[active]
         fl, fh = f_lo[active], f_hi[active]
-        mid = np.floor((l + h) / 2.0)
+        mid = np.floor((low + h) / 2.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = -fl / (fh - fl)
-        interp = np.ceil(l + frac * (h - l) - 1e-9)
+        interp = np.ceil(low + frac * (h - low) - 1e-9)
         usable = np.isfinite(frac) & ~bisect_next[active]
-        probe = np.where(usable, np.clip(interp, l + 1.0, h - 1.0), mid)
+        probe = np.where(usable, np.clip(interp, low + 1.0, h - 1.0), mid)
         f = margin(probe, active)
         good = f >= 0
         g, b = active[good], active[~good]
