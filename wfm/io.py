@@ -45,3 +45,18 @@ def write_json(obj, path: str | os.PathLike) -> Path:
             fh.write("\n")
 
     return write_atomic(path, _write)
+
+
+def iso_timestamps(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with tz-aware datetime columns as ISO 8601 strings with offset.
+
+    ``2025-11-11T09:00:00+08:00``: unambiguous for HR systems and Excel users,
+    whatever zone they sit in.
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+            out[col] = text.str[:-2] + ":" + text.str[-2:]
+    return out

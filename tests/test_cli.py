@@ -1,0 +1,181 @@
+"""The CLI, driven with click's CliRunner: outputs, evaluation mode, user errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from wfm.cli import cli
+from wfm.staffing import erlang_c_metrics
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+GOOD = (
+    "queue,interval_start,offered,aht_s\n"
+    "hotline,2025-11-11T09:00,100,180\n"
+    "hotline,2025-11-11T09:30,0,\n"
+    "hotline,2025-11-11T10:00,250,200\n"
+)
+
+
+def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(cli, ["plan"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "wfm-out"
+    names = {p.name for p in out.iterdir()}
+    assert {"history.csv", "staffing.csv", "daily.csv", "summary.json", "plan.log"} <= names
+    staffing = pd.read_csv(out / "staffing.csv")
+    summary = json.loads((out / "summary.json").read_text())
+    history = pd.read_csv(out / "history.csv")
+    assert len(staffing) == len(history) == summary["intervals"]
+    # Headline figures re-derived from the interval table they summarise.
+    hours = staffing["interval_min"] / 60
+    assert summary["scheduled_agent_hours"] == pytest.approx((staffing.scheduled_agents * hours).sum())
+    busy = staffing[staffing.offered > 0]
+    assert summary["planned_service_level"] == pytest.approx(
+        np.average(busy.service_level, weights=busy.offered))
+    # Every staffed interval meets the default targets of domain.md section 1.
+    assert (busy.service_level >= 0.8 - 1e-9).all()
+    assert (busy.asa_s <= 20 + 1e-9).all()
+    assert (busy.p_abandon <= 0.05 + 1e-9).all()
+    assert (staffing.scheduled_agents >= np.ceil(staffing.required_agents / 0.7 - 1e-9)).all()
+    assert staffing.interval_start.str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$").all()
+    assert "planned service level" in res.output
+
+
+def test_plan_is_deterministic(runner, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(cli, ["plan", "-o", str(a)]).exit_code == 0
+    assert runner.invoke(cli, ["plan", "-o", str(b)]).exit_code == 0
+    for name in ("history.csv", "staffing.csv", "daily.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+
+
+def test_staff_solves_the_published_example(runner, tmp_path):
+    src = write(tmp_path, "in.csv", GOOD)
+    before = src.read_bytes()
+    out = tmp_path / "out.csv"
+    res = runner.invoke(cli, ["staff", str(src), "-o", str(out), "--asa-s", "0",
+                              "--shrinkage", "0.3"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    assert src.read_bytes() == before  # input untouched
+    assert list(df.required_agents[:2]) == [14, 0]
+    assert list(df.scheduled_agents[:2]) == [20, 0]
+    for col in ("service_level", "asa_s", "p_wait", "p_abandon", "occupancy", "scheduled_agents"):
+        assert col in df.columns
+    assert df.interval_start[0] == "2025-11-11T09:00:00+08:00"
+
+
+def test_staff_evaluates_an_agents_column(runner, tmp_path):
+    src = write(tmp_path, "in.csv",
+                "interval_start,offered,aht_s,agents\n2025-11-11T09:00,100,180,14\n"
+                "2025-11-11T09:30,100,180,9\n")
+    out = tmp_path / "out.csv"
+    res = runner.invoke(cli, ["staff", str(src), "-o", str(out), "--shrinkage", "0.3"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    assert "required_agents" not in df.columns
+    m = erlang_c_metrics(np.array([14.0, 9.0]), 10.0, 180.0, 20.0)
+    np.testing.assert_allclose(df.service_level, m.service_level)
+    assert df.asa_s[1] == np.inf or str(df.asa_s[1]) == "inf"
+    assert list(df.scheduled_agents) == [20, 13]
+
+
+def test_staff_erlang_a_with_abandon_target(runner, tmp_path):
+    src = write(tmp_path, "in.csv", GOOD)
+    out = tmp_path / "out.csv"
+    res = runner.invoke(cli, ["staff", str(src), "-o", str(out), "--model", "erlang-a",
+                              "--patience-s", "60", "--abandon", "0.03", "--occupancy", "0.85"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    busy = df[df.offered > 0]
+    assert (busy.p_abandon <= 0.03).all() and (busy.occupancy <= 0.85).all()
+    assert (busy.method == "erlang-a").all()
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--model", "erlang-a"], "--patience-s"),
+    (["--abandon", "0.05"], "erlang-a"),
+    (["--sl", "1.5"], "not a fraction"),
+    (["--shrinkage", "1"], "below 1"),
+])
+def test_staff_usage_errors_exit_2_without_traceback(runner, tmp_path, args, needle):
+    src = write(tmp_path, "in.csv", GOOD)
+    res = runner.invoke(cli, ["staff", str(src), "-o", str(tmp_path / "o.csv"), *args])
+    assert res.exit_code == 2
+    assert needle in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_missing_input_file(runner, tmp_path):
+    res = runner.invoke(cli, ["staff", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2
+    assert "nope.csv" in res.output
+    assert "Traceback" not in res.output
+
+
+# Each bad input of the data contract, end to end through the CLI: message and exit status.
+BAD_INPUTS = {
+    "empty": ("", ["empty"]),
+    "negative": ("interval_start,offered,aht_s\n2025-11-11T09:00,-3,180\n",
+                 ["bad.csv:2", "offered", "expected"]),
+    "non_numeric": ("interval_start,offered,aht_s\n2025-11-11T09:00,lots,180\n",
+                    ["bad.csv:2", "offered", "lots"]),
+    "aht_zero": ("interval_start,offered,aht_s\n2025-11-11T09:00,10,0\n",
+                 ["bad.csv:2", "aht_s", "expected"]),
+    "duplicate": ("interval_start,offered,aht_s\n2025-11-11T09:00,10,180\n"
+                  "2025-11-11T09:30,10,180\n2025-11-11T09:00,12,180\n",
+                  ["bad.csv:4", "interval_start", "duplicate"]),
+    "misaligned": ("interval_start,offered,aht_s\n2025-11-11T09:00,10,180\n"
+                   "2025-11-11T09:30,10,180\n2025-11-11T10:07,10,180\n",
+                   ["bad.csv:4", "interval_start", "expected"]),
+    "unknown_column": ("interval_start,offered,AHT\n2025-11-11T09:00,10,180\n",
+                       ["AHT", "aht_s"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_inputs_exit_2_with_located_message(runner, tmp_path, case):
+    text, needles = BAD_INPUTS[case]
+    src = write(tmp_path, "bad.csv", text)
+    out = tmp_path / "o.csv"
+    res = runner.invoke(cli, ["staff", str(src), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    for needle in needles:
+        assert needle in res.output, (needle, res.output)
+    assert not out.exists()
+
+
+def test_all_problems_reported_at_once(runner, tmp_path):
+    src = write(tmp_path, "bad.csv", "interval_start,offered,aht_s\n2025-11-11T09:00,-1,180\n"
+                "2025-11-11T09:30,5,-2\n")
+    res = runner.invoke(cli, ["staff", str(src), "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2
+    assert "bad.csv:2" in res.output and "bad.csv:3" in res.output
+    assert "2 problems" in res.output
+
+
+def test_sample_command_round_trips_through_staff(runner, tmp_path):
+    s = tmp_path / "s.csv"
+    assert runner.invoke(cli, ["sample", "-o", str(s), "--days", "7"]).exit_code == 0
+    res = runner.invoke(cli, ["staff", str(s), "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 0, res.output
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 7 * 48
