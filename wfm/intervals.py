@@ -65,7 +65,9 @@ Per queue, the interval length is, in this order of precedence:
 Every timestamp must be aligned: its local wall-clock time (in ``tz``) must be
 a whole number of interval lengths after local midnight, with zero seconds.
 Steps between consecutive timestamps of a queue must be multiples of the
-length (gaps are allowed). Steps are measured in elapsed time, so the
+length (gaps are allowed). A row that starts less than one interval after
+the previous row of its queue is reported as an *inconsistent interval
+length* (naming both rows); other off-grid rows as *not aligned*. Steps are measured in elapsed time, so the
 23- and 25-hour days of daylight-saving zones are handled: on the autumn
 transition day in ``Europe/Berlin`` the 02:00-03:00 hour occurs twice, both
 times on the wall-clock grid.
@@ -355,7 +357,7 @@ def _read_csv_encoded(p: Path, name: str, encoding: str) -> pd.DataFrame:
     with open(p, newline="", encoding=encoding) as fh:
         header = next(csv.reader(fh), None)
     if header is None or not any(h.strip() for h in header):
-        raise _empty(name, "file is empty" if not header else "header row (row 1) is blank")
+        raise _empty(name, "file is empty" if header is None else "header row (row 1) is blank")
     k = len(header)
     stripped = [h.strip() for h in header]
     # Numeric columns: let the C parser convert numbers (fast); "" and the usual
@@ -509,7 +511,6 @@ class _Times:
     bad: np.ndarray  # unparseable
     out_of_range: np.ndarray
     nonexistent: np.ndarray  # naive local time inside a DST gap
-    naive: np.ndarray  # naive (local) rows; used for DST ambiguity
 
 
 def _timestamps(s: pd.Series, tz: str, queue_codes: np.ndarray) -> _Times:
@@ -583,8 +584,6 @@ def _timestamps(s: pd.Series, tz: str, queue_codes: np.ndarray) -> _Times:
     nonexistent = np.zeros(n, dtype=bool)
     if naive_vals is not None and len(naive_vals):
         pos, wall = _to_ns(np.flatnonzero(naive_mask), naive_vals)
-        naive_mask = np.zeros(n, dtype=bool)
-        naive_mask[pos] = True
         wall_idx = pd.DatetimeIndex(wall.view("datetime64[ns]"))
         loc = wall_idx.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         trouble = np.asarray(loc.isna())
@@ -610,7 +609,7 @@ def _timestamps(s: pd.Series, tz: str, queue_codes: np.ndarray) -> _Times:
         utc_ns[pos[ok_local]] = ns[ok_local]
         parsed_ok[pos[ok_local]] = True
 
-    return _Times(utc_ns, parsed_ok, missing, bad, out_of_range, nonexistent, naive_mask)
+    return _Times(utc_ns, parsed_ok, missing, bad, out_of_range, nonexistent)
 
 
 def _norm_name(name: str) -> str:
@@ -748,7 +747,7 @@ class _Validator:
             P.add(None, f"the header is a single column that looks {sep!r}-separated",
                   "comma-separated values")
             return found
-        for i, (raw, name) in enumerate(zip(names, stripped)):
+        for i, name in enumerate(stripped):
             if name == "":
                 if not _blank(df.iloc[:, i]).all():
                     P.add(f"column {i + 1}", "has values but no header name",
@@ -877,11 +876,9 @@ class _Validator:
             P.add_rows(neg, "offered", lambda p: P.problem(
                 p, "offered", f"{_fmt_num(off_v[p])} is negative", _DESCRIBE["offered"]))
             off_pos = off_v > 0
-            off_known = ~(off_missing | off_bad)
         else:
             off_v = np.full(n, np.nan)
             off_pos = np.zeros(n, dtype=bool)
-            off_known = np.zeros(n, dtype=bool)
 
         aht = numbers("aht_s")
         if aht is not None:
@@ -1019,8 +1016,7 @@ class _Validator:
         # distinct instants per queue, in time order
         u = ~same
         u_q, u_t, u_pos = s_q[u], s_t[u], s_pos[u]
-        u_wall = pd.DatetimeIndex(u_t.view("datetime64[ns]")).tz_localize("UTC").tz_convert(tz) \
-            .tz_localize(None).asi8
+        u_wall = wall[order][u]
         has_prev = np.zeros(len(u_q), dtype=bool)
         has_prev[1:] = u_q[1:] == u_q[:-1]
         step = np.zeros(len(u_q), dtype=np.int64)
@@ -1059,11 +1055,11 @@ class _Validator:
                 if supported:
                     vals, cnt = np.unique(length_ns[supported], return_counts=True)
                     fill = vals[np.argmax(cnt)]
-                    source[single] = "assumed from the other queues (single timestamp)"
+                    source[single] = "taken from the other queues: this queue has a single timestamp"
                 else:
                     fill = _SINGLE_ROW_DEFAULT_MIN * _NS_PER_MIN
-                    source[single] = (f"assumed {_SINGLE_ROW_DEFAULT_MIN} min (single timestamp; "
-                                      "pass interval_min)")
+                    source[single] = ("assumed for a queue with a single timestamp; "
+                                      "pass interval_min to set it")
                 length_ns[single] = fill
             for q in queues_with_steps:
                 L = int(length_ns[q])
@@ -1154,7 +1150,7 @@ class _Validator:
             length_ns = length_ns.copy()
             length_ns[qs] = (first["v"].to_numpy() * _NS_PER_MIN).astype(np.int64)
             ok[qs] = True
-            ref = dict(zip(qs.tolist(), first["p"].tolist()))
+            ref = dict(zip(qs.tolist(), first["p"].tolist(), strict=True))
             differ = frame["v"].to_numpy() * _NS_PER_MIN != length_ns[frame["q"].to_numpy()]
             P = self.P
             P.add_rows(pos[differ], "interval_min", lambda p: P.problem(
