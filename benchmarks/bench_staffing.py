@@ -94,14 +94,15 @@ def main():
     vec_seconds = {}
     for model, (targets, kw) in cases.items():
         required_agents(df.head(100), targets, model=model, **kw)  # warm imports
-        res, sec, peak = measure(lambda: required_agents(df, targets, model=model, **kw))
+        res, sec, peak = measure(
+            lambda t=targets, m=model, k=kw: required_agents(df, t, model=m, **k))
         vec_seconds[model] = sec
         rows.append((f"wfm {model}, vectorised", args.intervals, sec, peak, 1.0))
 
         load = sub["offered"].to_numpy() * AHT_S / (INTERVAL_MIN * 60)
         pat = kw.get("patience_s", np.inf)
 
-        def loop():
+        def loop(model=model, targets=targets, pat=pat, load=load):
             # The same numpy search, called once per interval with a scalar:
             # what a non-vectorised implementation of this math costs.
             return [int(_min_agents_meeting(model, np.array([x]), np.array([AHT_S]), targets,
@@ -126,7 +127,7 @@ def main():
 
     print(f"required agents, {args.intervals:,} intervals, loads 0-5,000 Erlangs, all targets on")
     print(f"{'method':<58} {'seconds':>9} {'peak MiB':>9} {'x vectorised C/A':>17}")
-    for name, n, sec, peak, ratio in rows:
+    for name, _n, sec, peak, ratio in rows:
         print(f"{name:<58} {sec:9.2f} {peak:9.1f} {ratio:17.1f}")
     print(f"Erlang A / Erlang C (vectorised): {vec_seconds['erlang-a'] / vec_seconds['erlang-c']:.1f}x")
     print(pw_note)
