@@ -36,7 +36,7 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(cli, ["plan"])
     assert res.exit_code == 0, res.output
-    out = tmp_path / "wfm-out"
+    out = tmp_path / "wfm-out" / "baseline"
     names = {p.name for p in out.iterdir()}
     assert {"history.csv", "staffing.csv", "daily.csv", "summary.json", "plan.log"} <= names
     staffing = pd.read_csv(out / "staffing.csv")
@@ -61,7 +61,8 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
 def test_plan_is_deterministic(runner, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(cli, ["plan", "-o", str(a)]).exit_code == 0
-    assert runner.invoke(cli, ["plan", "-o", str(b)]).exit_code == 0
+    a, b = a / "baseline", b / "baseline"
+    assert runner.invoke(cli, ["plan", "-o", str(b.parent)]).exit_code == 0
     for name in ("history.csv", "staffing.csv", "daily.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
 

@@ -131,30 +131,37 @@ def _scheduled(agents, shrinkage):
 
 
 @cli.command()
-@click.option("-o", "--out", "out_dir", default="wfm-out", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder.")
+@click.argument("scenario_path", metavar="[SCENARIO]", required=False,
+                type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out_root", default="wfm-out", show_default=True,
+              type=click.Path(file_okay=False),
+              help="Output root; the plan goes into OUT/<scenario name>/.")
 @click.option("--history", type=click.Path(dir_okay=False), default=None,
-              help="Interval history to plan from [default: the bundled sample].")
-@click.option("--seed", type=int, default=20251111, show_default=True,
-              help="Seed of the bundled sample.")
-@click.option("--tz", default="Asia/Shanghai", show_default=True, help="Time zone (IANA).")
-def plan(out_dir, history, seed, tz):
-    """Run the planning chain end to end and write its outputs to OUT.
+              help="Interval history to plan from (overrides the scenario's data.history).")
+def plan(scenario_path, out_root, history):
+    """Run the planning chain end to end for a scenario file.
 
-    With no arguments it plans the bundled sample (a seeded contact-centre
-    history with Chinese holidays and a Double-11 surge) into ./wfm-out/.
+    With no SCENARIO it runs the bundled baseline (the sample history with
+    Chinese holidays and a Double-11 surge) into ./wfm-out/baseline/.
     """
-    from wfm.plan import Plan, PlanConfig
+    import dataclasses
 
-    if history is not None and not Path(history).exists():
-        raise InputError(f"{history}: no such file")
-    result = Plan(PlanConfig(history=history, seed=seed, tz=tz)).run(out_dir)
+    from wfm.plan import Plan
+    from wfm.scenario import Scenario, load_scenario
+
+    scenario = load_scenario(scenario_path) if scenario_path else Scenario()
+    if history is not None:
+        if not Path(history).exists():
+            raise InputError(f"{history}: no such file")
+        scenario = dataclasses.replace(
+            scenario, data=dataclasses.replace(scenario.data, history=str(Path(history).resolve())))
+    result = Plan(scenario).run(Path(out_root) / scenario.name)
     s = result.summary
     click.echo(f"plan '{s['scenario']}': {s['intervals']} intervals, queues {', '.join(s['queues'])}")
     click.echo(f"  offered contacts      {s['offered_contacts']:,.0f}")
     click.echo(f"  required agent-hours  {s['required_agent_hours']:,.1f} (on the phones)")
     click.echo(f"  scheduled agent-hours {s['scheduled_agent_hours']:,.1f} "
-               f"(shrinkage {result.config.shrinkage:.0%})")
+               f"(shrinkage {scenario.service.shrinkage:.0%})")
     for key, label, fmt in (("planned_service_level", "service level", "{:.1%}"),
                             ("planned_asa_s", "ASA", "{:.1f} s"),
                             ("planned_abandon_rate", "abandonment", "{:.2%}"),

@@ -21,11 +21,10 @@ plan.log          what ran, with timings
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,39 +32,17 @@ import pandas as pd
 
 from wfm import __version__
 from wfm.io import iso_timestamps, write_atomic, write_csv, write_json
-from wfm.staffing import ServiceTargets, required_agents
+from wfm.scenario import Scenario, apply_overrides
+from wfm.staffing import required_agents
 
 log = logging.getLogger("wfm.plan")
-
-
-@dataclass(frozen=True)
-class PlanConfig:
-    """Everything a plan depends on (a scenario file will map onto this).
-
-    Defaults are the domain targets of ../shared/domain.md section 1: 80 % of
-    calls answered in 20 s, ASA <= 20 s, abandonment <= 5 % (Erlang A with a
-    mean patience of ``patience_s``).
-    """
-
-    name: str = "baseline"
-    history: str | None = None  # interval table file; None: the bundled sample
-    tz: str = "Asia/Shanghai"
-    interval_min: int | None = None
-    model: str = "erlang-a"
-    patience_s: float | None = 120.0
-    targets: ServiceTargets = field(
-        default_factory=lambda: ServiceTargets(0.8, 20.0, max_asa_s=20.0, max_abandon=0.05)
-    )
-    shrinkage: float = 0.30
-    min_agents: int = 1
-    seed: int = 20251111
 
 
 @dataclass(frozen=True)
 class PlanResult:
     """Tables a plan produced and where it wrote them."""
 
-    config: PlanConfig
+    scenario: Scenario
     history: pd.DataFrame
     staffing: pd.DataFrame
     daily: pd.DataFrame
@@ -101,27 +78,28 @@ def daily_staffing(staffing: pd.DataFrame) -> pd.DataFrame:
 
 
 class Plan:
-    """Run the planning chain for one configuration into one folder."""
+    """Run the planning chain for one scenario into one folder."""
 
-    def __init__(self, config: PlanConfig | None = None):
-        self.config = config or PlanConfig()
+    def __init__(self, scenario: Scenario | None = None):
+        self.scenario = scenario or Scenario()
 
     def load_history(self) -> pd.DataFrame:
-        cfg = self.config
-        if cfg.history is None:
+        data = self.scenario.data
+        if data.history == "sample":
             from wfm.sample import generate_history
 
-            return generate_history(seed=cfg.seed, tz=cfg.tz)
+            return generate_history(start=data.sample_start, days=data.sample_days,
+                                    seed=data.sample_seed, tz=data.time_zone)
         from wfm.intervals import read_intervals
 
-        return read_intervals(cfg.history, tz=cfg.tz, interval_min=cfg.interval_min)
+        return read_intervals(data.history, tz=data.time_zone, interval_min=data.interval_min)
 
     def staff(self, intervals: pd.DataFrame) -> pd.DataFrame:
-        cfg = self.config
+        svc = self.scenario.service
         return required_agents(
-            intervals, cfg.targets, model=cfg.model,
-            patience_s=cfg.patience_s if cfg.model == "erlang-a" else None,
-            shrinkage=cfg.shrinkage, min_agents=cfg.min_agents,
+            apply_overrides(intervals, self.scenario.overrides), svc.targets(), model=svc.model,
+            patience_s=svc.patience_s if svc.model == "erlang-a" else None,
+            shrinkage=svc.shrinkage, min_agents=svc.min_agents,
         )
 
     def run(self, out_dir: str | Path = "wfm-out") -> PlanResult:
@@ -147,11 +125,11 @@ class Plan:
         write_json(summary, out_dir / "summary.json")
         log_text = "".join(f"{name}: {sec:.3f} s\n" for name, sec in steps)
         write_atomic(out_dir / "plan.log", lambda tmp: Path(tmp).write_text(
-            f"wfm {__version__} plan '{self.config.name}'\n{log_text}", encoding="utf-8"))
-        return PlanResult(self.config, history, staffing, daily, summary, out_dir)
+            f"wfm {__version__} plan '{self.scenario.name}'\n{log_text}", encoding="utf-8"))
+        return PlanResult(self.scenario, history, staffing, daily, summary, out_dir)
 
     def _summary(self, history, staffing, steps) -> dict:
-        cfg = self.config
+        sc = self.scenario
         voice = staffing[staffing["method"] != "workload"]
         open_ = voice[voice["offered"] > 0]
         offered = float(open_["offered"].sum())
@@ -164,16 +142,16 @@ class Plan:
             return float((vals[ok] * open_["offered"][ok]).sum() / open_["offered"][ok].sum())
 
         hours = staffing["interval_min"] / 60.0
-        config = dataclasses.asdict(cfg)
         return {
             "wfm_version": __version__,
-            "scenario": cfg.name,
-            "config": json.loads(json.dumps(config, default=str)),
+            "scenario": sc.name,
+            "description": sc.description,
+            "config": json.loads(json.dumps(sc.to_dict(), default=str)),
             "queues": sorted(staffing["queue"].unique().tolist()),
             "period": {
                 "first_interval": staffing["interval_start"].min().isoformat(),
                 "last_interval": staffing["interval_start"].max().isoformat(),
-                "time_zone": cfg.tz,
+                "time_zone": sc.data.time_zone,
             },
             "intervals": int(len(staffing)),
             "offered_contacts": float(staffing["offered"].sum()),

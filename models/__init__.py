@@ -1,0 +1,1 @@
+"""Bundled planning models (shift catalogue, forecast models), installed as ``wfm.models``."""

@@ -1,0 +1,1 @@
+"""Bundled what-if scenario files, installed as ``wfm.scenarios``."""

@@ -1,0 +1,1 @@
+"""KPIs, pay and scorecards (see issue 5)."""
