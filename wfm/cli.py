@@ -173,6 +173,30 @@ def plan(scenario_path, out_root, history):
 
 
 @cli.command()
+@click.argument("scenario_paths", metavar="SCENARIO...", nargs=-1, required=True,
+                type=click.Path(dir_okay=False))
+@click.option("-o", "--out", "out_root", default="wfm-out", show_default=True,
+              type=click.Path(file_okay=False),
+              help="Output root: each plan in OUT/<name>/, the table in OUT/comparison.csv.")
+@click.option("-j", "--processes", type=int, default=None,
+              help="Parallel processes [default: one per scenario, at most the CPU count].")
+def compare(scenario_paths, out_root, processes):
+    """Run scenarios side by side and compare them with the first.
+
+    Writes OUT/comparison.csv (one row per headline figure, one column per
+    scenario, then each scenario's difference from the first).
+    """
+    from wfm.compare import compare as run_compare
+    from wfm.compare import format_table
+    from wfm.io import write_csv
+
+    table, summaries = run_compare(list(scenario_paths), out_root, processes)
+    path = write_csv(table, Path(out_root) / "comparison.csv")
+    click.echo(format_table(table, [s["scenario"] for s in summaries]))
+    click.echo(f"comparison -> {path}")
+
+
+@cli.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="CSV to write.")
 @click.option("--start", default="2025-08-04", show_default=True, help="First day (YYYY-MM-DD).")

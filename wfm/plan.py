@@ -142,6 +142,16 @@ class Plan:
             return float((vals[ok] * open_["offered"][ok]).sum() / open_["offered"][ok].sum())
 
         hours = staffing["interval_min"] / 60.0
+        headline = {
+            "offered_contacts": float(staffing["offered"].sum()),
+            "required_agent_hours": float((staffing["required_agents"] * hours).sum()),
+            "scheduled_agent_hours": float((staffing["scheduled_agents"] * hours).sum()),
+            "peak_scheduled_agents": int(staffing["scheduled_agents"].max()),
+            "planned_service_level": weighted("service_level"),
+            "planned_asa_s": weighted("asa_s"),
+            "planned_abandon_rate": weighted("p_abandon"),
+            "planned_occupancy": weighted("occupancy"),
+        }
         return {
             "wfm_version": __version__,
             "scenario": sc.name,
@@ -154,14 +164,8 @@ class Plan:
                 "time_zone": sc.data.time_zone,
             },
             "intervals": int(len(staffing)),
-            "offered_contacts": float(staffing["offered"].sum()),
-            "required_agent_hours": float((staffing["required_agents"] * hours).sum()),
-            "scheduled_agent_hours": float((staffing["scheduled_agents"] * hours).sum()),
-            "peak_scheduled_agents": int(staffing["scheduled_agents"].max()),
-            "planned_service_level": weighted("service_level"),
-            "planned_asa_s": weighted("asa_s"),
-            "planned_abandon_rate": weighted("p_abandon"),
-            "planned_occupancy": weighted("occupancy"),
+            "headline": headline,
+            **headline,
             "binding_targets": staffing["binding_target"].value_counts().to_dict(),
             "units": {
                 "agent_hours": "agent-hours (agents x hours)",

@@ -1,0 +1,122 @@
+"""Run several scenarios and compare their headline figures side by side.
+
+Each scenario runs its whole plan (into ``OUT/<scenario name>/``) in its own
+process; the comparison is a table with one row per headline figure, one
+column per scenario, and beside each later scenario its difference from the
+first (absolute, and relative where that means something).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.errors import InputError, Problem
+from wfm.scenario import Scenario, load_scenario
+
+#: Headline figures and how to read them (unit, direction that is better).
+FIGURES: dict[str, tuple[str, str]] = {
+    "offered_contacts": ("contacts", ""),
+    "required_agent_hours": ("agent-hours", "lower"),
+    "scheduled_agent_hours": ("agent-hours", "lower"),
+    "peak_scheduled_agents": ("agents", "lower"),
+    "planned_service_level": ("fraction", "higher"),
+    "planned_asa_s": ("seconds", "lower"),
+    "planned_abandon_rate": ("fraction", "lower"),
+    "planned_occupancy": ("fraction", ""),
+}
+
+
+def _run_one(args) -> dict:
+    scenario, out_root = args
+    from wfm.plan import Plan
+
+    t0 = time.perf_counter()
+    result = Plan(scenario).run(Path(out_root) / scenario.name)
+    summary = dict(result.summary)
+    summary["wall_s"] = time.perf_counter() - t0
+    return summary
+
+
+def run_scenarios(scenarios: list[Scenario], out_root: str | Path = "wfm-out",
+                  processes: int | None = None) -> list[dict]:
+    """Plan every scenario (in parallel processes when ``processes`` > 1); summaries in order."""
+    names = [s.name for s in scenarios]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError([Problem(s.source or s.name, None, "scenario.name",
+                                  f"name {s.name!r} is used by more than one scenario",
+                                  "distinct names: each plan gets the folder of its name")
+                          for s in scenarios if s.name in dupes])
+    processes = processes or min(len(scenarios), os.cpu_count() or 1)
+    jobs = [(s, str(out_root)) for s in scenarios]
+    if processes <= 1 or len(jobs) == 1:
+        return [_run_one(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        return list(pool.map(_run_one, jobs))
+
+
+def comparison_table(summaries: list[dict]) -> pd.DataFrame:
+    """Rows: headline figures; columns: each scenario, then `<name> - <first>` differences.
+
+    Differences are later minus first; ``<name> vs <first> %`` is the relative
+    change where the first value is non-zero.
+    """
+    base = summaries[0]
+    keys = [k for k in FIGURES if any(k in s.get("headline", {}) for s in summaries)]
+    extra = sorted({k for s in summaries for k in s.get("headline", {}) if k not in FIGURES})
+    rows = []
+    for key in keys + extra:
+        unit, better = FIGURES.get(key, ("", ""))
+        row = {"figure": key, "unit": unit, "better": better}
+        for s in summaries:
+            row[s["scenario"]] = s.get("headline", {}).get(key)
+        b = base.get("headline", {}).get(key)
+        for s in summaries[1:]:
+            v = s.get("headline", {}).get(key)
+            diff = None if v is None or b is None else v - b
+            row[f"{s['scenario']} - {base['scenario']}"] = diff
+            row[f"{s['scenario']} vs {base['scenario']} %"] = (
+                None if diff is None or not b else 100.0 * diff / b)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare(paths: list[str | Path], out_root: str | Path = "wfm-out",
+            processes: int | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """Load, run and compare scenario files; returns (table, summaries)."""
+    scenarios = [load_scenario(p) for p in paths]
+    summaries = run_scenarios(scenarios, out_root, processes)
+    return comparison_table(summaries), summaries
+
+
+def format_table(table: pd.DataFrame, names: list[str]) -> str:
+    """The comparison as aligned text: fractions as %, the rest with thousands separators."""
+    def fmt(value, unit, diff=False):
+        if value is None or pd.isna(value):
+            return "-"
+        sign = "+" if diff and value > 0 else ""
+        if unit == "fraction":
+            return f"{sign}{100 * value:.2f}{' pt' if diff else ' %'}"
+        if abs(value) >= 100 or float(value).is_integer():
+            return f"{sign}{value:,.0f}"
+        return f"{sign}{value:,.2f}"
+
+    header = ["figure", "unit", *names, *[f"{n} vs {names[0]}" for n in names[1:]]]
+    lines = []
+    for _, row in table.iterrows():
+        cells = [row["figure"], row["unit"]]
+        cells += [fmt(row[n], row["unit"]) for n in names]
+        cells += [fmt(row[f"{n} - {names[0]}"], row["unit"], diff=True) for n in names[1:]]
+        lines.append(cells)
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *lines, strict=True)]
+    out = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w)
+                     for i, (h, w) in enumerate(zip(header, widths, strict=True)))]
+    for cells in lines:
+        out.append("  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
+    return "\n".join(out)
