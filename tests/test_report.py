@@ -1,0 +1,96 @@
+"""The HTML report: self-contained, every section present, renders in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.report import SECTIONS, ReportInputs, render_report, write_report
+
+
+def small_inputs() -> ReportInputs:
+    idx = pd.date_range("2025-11-03", periods=14 * 48, freq="30min", tz="Asia/Shanghai")
+    rng = np.random.default_rng(0)
+    history = pd.DataFrame({"interval_start": idx, "offered": rng.poisson(40, idx.size)})
+    fidx = idx + pd.Timedelta(days=14)
+    forecast = pd.DataFrame({"interval_start": fidx, "offered": 40.0, "offered_lower": 30.0,
+                             "offered_upper": 50.0})
+    req = rng.integers(0, 20, fidx.size)
+    coverage = pd.DataFrame({"interval_start": fidx, "required_agents": req,
+                             "scheduled_agents": req + rng.integers(-2, 4, fidx.size),
+                             "service_level": rng.uniform(0.6, 1.0, fidx.size)})
+    starts = pd.date_range("2025-11-17 08:00", periods=10, freq="D", tz="Asia/Shanghai")
+    roster = pd.DataFrame({
+        "agent_id": [f"A{i % 5:03d}" for i in range(10)],
+        "contract": ["5-on-2"] * 6 + ["1-on-1"] * 4,
+        "shift_start": starts, "shift_end": starts + pd.Timedelta(hours=8),
+    })
+    cost = pd.DataFrame({"contract": ["5-on-2", "1-on-1"], "agents": [3, 2],
+                         "paid_hours": [240.0, 186.0], "cost": [8400.0, 5600.0]})
+    comparison = pd.DataFrame({"figure": ["scheduled_agent_hours"], "unit": ["agent-hours"],
+                               "base": [100.0], "more": [115.0], "more - base": [15.0]})
+    return ReportInputs(scenario="test <&> plan", description="a \"quoted\" <b>scenario</b>",
+                        headline={"planned_service_level": 0.85, "scheduled_agent_hours": 1234.5},
+                        history=history, forecast=forecast, coverage=coverage, roster=roster,
+                        cost=cost, comparison=comparison, time_zone="Asia/Shanghai")
+
+
+def test_report_is_self_contained_with_every_section(tmp_path):
+    text = render_report(small_inputs())
+    for sid in SECTIONS:
+        assert f'<section id="{sid}">' in text
+    # Nothing fetched from elsewhere: no scripts, no external sources or links.
+    assert "<script" not in text
+    assert not re.search(r'(src|href)="(?!data:)', text)
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', text)
+    assert len(images) == 5  # forecast, coverage, service, roster, cost
+    for b64 in images:
+        assert base64.b64decode(b64)[:8] == b"\x89PNG\r\n\x1a\n"
+    # User text is escaped, never interpreted as markup.
+    assert "test &lt;&amp;&gt; plan" in text and "<b>scenario</b>" not in text
+    assert "85.00 %" in text and "1,234" in text
+
+
+def test_report_without_a_roster_says_so():
+    inp = ReportInputs(scenario="s", history=small_inputs().history)
+    text = render_report(inp)
+    for sid in SECTIONS:
+        assert f'<section id="{sid}">' in text
+    assert text.count("No roster.") == 4
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed "
+                    "(Debian package `chromium`); see README 'Checking the report'")
+def test_report_renders_in_headless_chromium(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "report.html"
+    write_report(small_inputs(), path)
+    profile = tmp_path / "profile"
+    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                          path.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    for sid in SECTIONS:
+        assert f'id="{sid}"' in dom
+    shots = {}
+    for sid in SECTIONS:
+        png = tmp_path / f"{sid}.png"
+        subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={png}",
+                        "--window-size=1200,700", f"{path.as_uri()}#{sid}"],
+                       capture_output=True, timeout=120, check=True)
+        img = np.asarray(Image.open(png).convert("L"), dtype=float)
+        assert img.std() > 5, f"section {sid} rendered blank"
+        shots[sid] = img
+    # Jumping to each section shows a different part of the page.
+    assert len({s.tobytes() for s in shots.values()}) >= 5

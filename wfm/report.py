@@ -1,0 +1,264 @@
+"""A self-contained HTML report a planner can read without opening a CSV.
+
+One file, plots embedded as PNG (matplotlib, Agg backend), no scripts, no
+external assets. Sections (each an ``<section id=...>``, so tests and
+bookmarks can find them):
+
+============  ===============================================================
+headline      the scenario's headline figures
+forecast      offered contacts per day: history, forecast and its bounds
+coverage      heatmap over the horizon: scheduled minus required agents
+roster        Gantt of the roster by agent (first weeks, first 60 agents)
+service       planned service level per interval against the target
+cost          paid hours, cost and FTE by contract
+comparison    the side-by-side table of ``wfm compare`` (when there is one)
+============  ===============================================================
+
+Every plotting function takes DataFrames with the documented columns and
+returns a base64 PNG, so it can be called and tested on its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+SECTIONS = ("headline", "forecast", "coverage", "roster", "service", "cost", "comparison")
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the report shows; any table may be None (its section says so).
+
+    history, forecast: interval tables (``interval_start``, ``offered``; the
+    forecast may carry ``offered_lower``/``offered_upper``).
+    coverage: ``interval_start``, ``required_agents``, ``scheduled_agents``,
+    ``service_level``. roster: ``agent_id``, ``contract``, ``shift_start``,
+    ``shift_end`` (timestamps). cost: one row per contract with ``contract``,
+    ``agents``, ``paid_hours``, ``cost``. comparison: the table of
+    :func:`wfm.compare.comparison_table`.
+    """
+
+    scenario: str
+    description: str = ""
+    headline: dict | None = None
+    history: pd.DataFrame | None = None
+    forecast: pd.DataFrame | None = None
+    coverage: pd.DataFrame | None = None
+    roster: pd.DataFrame | None = None
+    cost: pd.DataFrame | None = None
+    service_target: float | None = 0.8
+    comparison: pd.DataFrame | None = None
+    comparison_names: tuple = ()
+    time_zone: str = ""
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _daily(df: pd.DataFrame, cols) -> pd.DataFrame:
+    day = df["interval_start"].dt.tz_localize(None).dt.normalize()
+    return df.assign(day=day).groupby("day")[list(cols)].sum()
+
+
+def plot_forecast(history: pd.DataFrame, forecast: pd.DataFrame | None) -> str:
+    """Offered contacts per day: the last 8 weeks of history and the forecast."""
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    h = _daily(history, ["offered"])
+    h = h[h.index >= h.index.max() - pd.Timedelta(days=56)]
+    ax.plot(h.index, h["offered"], color="#444", lw=1.4, label="history")
+    if forecast is not None and len(forecast):
+        cols = [c for c in ("offered", "offered_lower", "offered_upper") if c in forecast.columns]
+        f = _daily(forecast, cols)
+        ax.plot(f.index, f["offered"], color="#1f77b4", lw=1.8, label="forecast")
+        if "offered_lower" in f and "offered_upper" in f:
+            ax.fill_between(f.index, f["offered_lower"], f["offered_upper"], color="#1f77b4",
+                            alpha=0.2, label="forecast interval (sum of interval bounds)")
+    ax.set_ylabel("offered contacts per day")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    return _png(fig)
+
+
+def plot_coverage_heatmap(coverage: pd.DataFrame) -> str:
+    """Scheduled minus required agents per interval: days down, time of day across."""
+    c = coverage.assign(
+        gap=coverage["scheduled_agents"] - coverage["required_agents"],
+        day=coverage["interval_start"].dt.tz_localize(None).dt.normalize(),
+        clock=coverage["interval_start"].dt.strftime("%H:%M"),
+    )
+    grid = c.pivot_table(index="day", columns="clock", values="gap", aggfunc="sum")
+    lim = max(1.0, float(np.nanmax(np.abs(grid.to_numpy()))))
+    fig, ax = plt.subplots(figsize=(11, max(3.0, 0.22 * len(grid) + 1.2)))
+    im = ax.imshow(grid.to_numpy(), aspect="auto", cmap="RdBu", vmin=-lim, vmax=lim,
+                   interpolation="nearest")
+    step = max(1, len(grid.columns) // 12)
+    ax.set_xticks(range(0, len(grid.columns), step), grid.columns[::step], fontsize=8)
+    ax.set_yticks(range(len(grid)), [d.strftime("%a %m-%d") for d in grid.index], fontsize=7)
+    fig.colorbar(im, ax=ax, label="scheduled - required agents (red: short)")
+    return _png(fig)
+
+
+def plot_roster_gantt(roster: pd.DataFrame, max_agents: int = 60, days: int = 14) -> str:
+    """One row per agent, one bar per shift, coloured by contract."""
+    r = roster.dropna(subset=["shift_start", "shift_end"]).copy()
+    r["shift_start"] = pd.to_datetime(r["shift_start"])
+    r["shift_end"] = pd.to_datetime(r["shift_end"])
+    first = r["shift_start"].min()
+    r = r[r["shift_start"] < first + pd.Timedelta(days=days)]
+    agents = sorted(r["agent_id"].unique())[:max_agents]
+    r = r[r["agent_id"].isin(agents)]
+    colours = {c: plt.cm.tab10(i) for i, c in enumerate(sorted(r["contract"].unique()))}
+    fig, ax = plt.subplots(figsize=(11, max(3.0, 0.16 * len(agents) + 1.2)))
+    row = {a: i for i, a in enumerate(agents)}
+    for contract, g in r.groupby("contract"):
+        start_h = (g["shift_start"] - first).dt.total_seconds() / 3600
+        length_h = (g["shift_end"] - g["shift_start"]).dt.total_seconds() / 3600
+        ax.barh([row[a] for a in g["agent_id"]], length_h, left=start_h, height=0.7,
+                color=colours[contract], label=contract)
+    ax.set_yticks(range(len(agents)), agents, fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"hours from {first:%Y-%m-%d %H:%M}")
+    ax.set_xticks(np.arange(0, 24 * days + 1, 24))
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8)
+    return _png(fig)
+
+
+def plot_service_level(coverage: pd.DataFrame, target: float | None) -> str:
+    """Planned service level per interval against the target."""
+    fig, ax = plt.subplots(figsize=(11, 3.2))
+    busy = coverage[coverage["required_agents"] > 0]
+    ax.plot(busy["interval_start"].dt.tz_localize(None), busy["service_level"], ".", ms=2.5,
+            color="#2ca02c", label="planned service level")
+    if target is not None:
+        ax.axhline(target, color="#d62728", lw=1.2, label=f"target {target:.0%}")
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("answered within target")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left")
+    return _png(fig)
+
+
+def plot_cost(cost: pd.DataFrame) -> str:
+    """Agents and cost by contract."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.0))
+    a1.bar(cost["contract"], cost["agents"], color="#1f77b4")
+    a1.set_ylabel("agents (FTE)")
+    a2.bar(cost["contract"], cost["cost"], color="#ff7f0e")
+    a2.set_ylabel("cost over the horizon")
+    for ax in (a1, a2):
+        ax.grid(axis="y", alpha=0.3)
+    return _png(fig)
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, border=0, classes="t", na_rep="-",
+                      float_format=lambda v: f"{v:,.4g}", escape=True)
+
+
+def _img(b64: str, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
+
+
+def render_report(inp: ReportInputs) -> str:
+    """The report as one HTML string (write it with :func:`write_report`)."""
+    parts = []
+
+    def section(sid, title, body):
+        parts.append(f'<section id="{sid}"><h2>{html.escape(title)}</h2>{body}</section>')
+
+    if inp.headline:
+        rows = "".join(
+            f"<tr><th>{html.escape(k.replace('_', ' '))}</th><td>{_fmt(k, v)}</td></tr>"
+            for k, v in inp.headline.items())
+        section("headline", "Headline figures", f'<table class="t">{rows}</table>')
+    else:
+        section("headline", "Headline figures", "<p>No figures.</p>")
+
+    if inp.history is not None:
+        section("forecast", "Forecast against history",
+                _img(plot_forecast(inp.history, inp.forecast), "forecast against history"))
+    else:
+        section("forecast", "Forecast against history", "<p>No history.</p>")
+
+    if inp.coverage is not None and len(inp.coverage):
+        section("coverage", "Requirement against scheduled coverage",
+                "<p>Each cell is one interval: blue where more agents are scheduled (net of "
+                "breaks and meals) than required, red where the roster is short.</p>"
+                + _img(plot_coverage_heatmap(inp.coverage), "coverage heatmap"))
+        if "service_level" in inp.coverage.columns:
+            section("service", "Planned service level per interval",
+                    _img(plot_service_level(inp.coverage, inp.service_target),
+                         "service level per interval"))
+        else:
+            section("service", "Planned service level per interval", "<p>Not computed.</p>")
+    else:
+        section("coverage", "Requirement against scheduled coverage", "<p>No roster.</p>")
+        section("service", "Planned service level per interval", "<p>No roster.</p>")
+
+    if inp.roster is not None and len(inp.roster):
+        section("roster", "Roster by agent",
+                _img(plot_roster_gantt(inp.roster), "roster gantt"))
+    else:
+        section("roster", "Roster by agent", "<p>No roster.</p>")
+
+    if inp.cost is not None and len(inp.cost):
+        section("cost", "Cost and FTE by contract",
+                _table_html(inp.cost) + _img(plot_cost(inp.cost), "cost by contract"))
+    else:
+        section("cost", "Cost and FTE by contract", "<p>No roster.</p>")
+
+    if inp.comparison is not None and len(inp.comparison):
+        section("comparison", "Scenario comparison", _table_html(inp.comparison))
+    else:
+        section("comparison", "Scenario comparison",
+                "<p>Single scenario; run <code>wfm compare</code> to compare.</p>")
+
+    tz = f" Times are local ({html.escape(inp.time_zone)})." if inp.time_zone else ""
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>wfm plan: {html.escape(inp.scenario)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>Plan: {html.escape(inp.scenario)}</h1><p>{html.escape(inp.description)}{tz}</p>"
+        + "".join(parts) + "</body></html>"
+    )
+
+
+def _fmt(key: str, v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if any(w in key for w in ("service_level", "rate", "occupancy", "accuracy", "wape")):
+            return f"{100 * v:.2f} %"
+        return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
+    return html.escape(str(v))
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:24px} h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
+table.t{border-collapse:collapse;font-size:13px} .t th,.t td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
+.t th:first-child,.t td:first-child{text-align:left} img{max-width:100%}
+"""
+
+
+def write_report(inp: ReportInputs, path) -> None:
+    """Render and write the report atomically."""
+    from wfm.io import write_atomic
+
+    text = render_report(inp)
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
