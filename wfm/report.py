@@ -172,7 +172,12 @@ def _table_html(df: pd.DataFrame) -> str:
 
 
 def _img(b64: str, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
+    # Width and height from the PNG header keep the layout fixed before the
+    # image decodes, so links to a section land on it.
+    head = base64.b64decode(b64[:44])
+    w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    return (f'<img alt="{html.escape(alt)}" width="{w}" height="{h}" '
+            f'src="data:image/png;base64,{b64}">')
 
 
 def render_report(inp: ReportInputs) -> str:
@@ -252,7 +257,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:24px} h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 table.t{border-collapse:collapse;font-size:13px} .t th,.t td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
-.t th:first-child,.t td:first-child{text-align:left} img{max-width:100%}
+.t th:first-child,.t td:first-child{text-align:left} img{max-width:100%;height:auto}
 """
 
 
