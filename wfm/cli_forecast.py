@@ -1,0 +1,232 @@
+"""`wfm forecast ...`: backtest, fit, predict and plot interval forecasts.
+
+    wfm forecast backtest INPUT -o SCORES.csv [--models a,b,...] [--origins 4]
+    wfm forecast fit INPUT -o MODEL_DIR [--model auto|NAME]
+    wfm forecast predict MODEL_DIR --start DATE --days N -o FORECAST.csv
+    wfm forecast plot INPUT -o PLOT.png [--model NAME] [--days 7]
+
+INPUT is an interval table (CSV, Excel or Parquet; see wfm.intervals); AHT is
+optional. Days removed from training (missing, holidays, events, outliers ...)
+and model fallbacks are always printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+import pandas as pd
+
+from wfm.errors import InputError, Problem
+from wfm.io import write_csv
+
+from .forecast.backtest import SCORE_COLUMNS, backtest
+from .forecast.calendar import CalendarConfig, Event
+from .forecast.history import queue_histories
+from .forecast.models import DEFAULT_CANDIDATES, MODELS, make_model
+from .forecast.persist import load_model, save_model
+from .forecast.plot import plot_forecast
+
+MODEL_NAMES = sorted(set(MODELS) | {"auto"})
+
+
+def _read(path: str, tz: str, interval_min: int | None) -> pd.DataFrame:
+    from wfm.intervals import read_intervals
+
+    return read_intervals(path, tz=tz, interval_min=interval_min, require_aht=False)
+
+
+def _calendar(country, events, post_holiday_days, month_start_days, month_end_days, holiday_factor) -> CalendarConfig:
+    c = None if country is None or country.lower() in ("", "none", "-") else country.upper()
+    return CalendarConfig(
+        country=c,
+        events=tuple(Event.parse(e) for e in events),
+        post_holiday_days=post_holiday_days,
+        month_start_days=month_start_days,
+        month_end_days=month_end_days,
+        holiday_factor_default=holiday_factor,
+    )
+
+
+def input_options(f):
+    opts = [
+        click.option("--tz", default="Asia/Shanghai", show_default=True, help="IANA zone of naive timestamps"),
+        click.option("--interval-min", type=int, default=None, help="interval length (default: inferred)"),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def calendar_options(f):
+    opts = [
+        click.option("--country", default="CN", show_default=True, help="public-holiday calendar (ISO code; 'none' for none)"),
+        click.option("--event", "events", multiple=True, metavar="MM-DD:UPLIFT[:NAME[:DAYS]]",
+                     help="user event, e.g. 11-11:2.5:Double-11 (UPLIFT 'auto' = estimate from history); repeatable"),
+        click.option("--post-holiday-days", type=click.IntRange(0, 10), default=2, show_default=True,
+                     help="open days after a holiday with their own factor"),
+        click.option("--month-start-days", type=click.IntRange(0, 10), default=0, show_default=True,
+                     help="first open days of each month with their own factor"),
+        click.option("--month-end-days", type=click.IntRange(0, 10), default=0, show_default=True,
+                     help="last open days of each month with their own factor"),
+        click.option("--holiday-factor", type=click.FloatRange(0, None), default=1.0, show_default=True,
+                     help="holiday factor when the history has no open holiday"),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _cal_from(kw) -> CalendarConfig:
+    return _calendar(
+        kw.pop("country"), kw.pop("events"), kw.pop("post_holiday_days"), kw.pop("month_start_days"),
+        kw.pop("month_end_days"), kw.pop("holiday_factor"),
+    )
+
+
+def _echo_cleaned(cleaned: pd.DataFrame) -> None:
+    if cleaned is None or len(cleaned) == 0:
+        click.echo("cleaned from training: none")
+        return
+    click.echo(f"cleaned from training ({len(cleaned)} day(s)):")
+    for r in cleaned.itertuples(index=False):
+        off = "" if pd.isna(r.offered) else f" [{r.offered:.0f} offered]"
+        click.echo(f"  {r.queue} {r.date} {r.weekday} {r.reason}: {r.detail}{off}")
+
+
+def _echo_notes(notes: pd.DataFrame) -> None:
+    if notes is None or len(notes) == 0:
+        return
+    for r in notes.itertuples(index=False):
+        click.echo(f"note: {r.queue}: {r.message}")
+
+
+def _report_cleaning(history: pd.DataFrame, cal: CalendarConfig) -> None:
+    tmpl = make_model("weekday_avg", calendar=cal)
+    cleaned = [tmpl.prepare(qh).cleaned for qh in queue_histories(history).values()]
+    _echo_cleaned(pd.concat(cleaned, ignore_index=True))
+
+
+def _model_list(text: str | None) -> list[str]:
+    names = list(DEFAULT_CANDIDATES) if not text else [x.strip() for x in text.split(",") if x.strip()]
+    bad = [n for n in names if n not in MODELS or n == "auto"]
+    if bad:
+        raise InputError(
+            Problem("--models", None, None, f"unknown model(s) {', '.join(bad)}", "names from " + ", ".join(sorted(MODELS)))
+        )
+    return names
+
+
+@click.group("forecast")
+def forecast():
+    """Forecast interval volume and handle time; backtest and select models."""
+
+
+@forecast.command("backtest")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="scores CSV")
+@click.option("--models", default=None, help="comma-separated model names [default: " + ",".join(DEFAULT_CANDIDATES) + "]")
+@click.option("--origins", type=click.IntRange(1, 200), default=4, show_default=True, help="weekly origins")
+@click.option("--horizon-days", type=click.IntRange(1, 366), default=7, show_default=True)
+@click.option("--train-weeks", type=click.IntRange(1, 520), default=16, show_default=True, help="training window")
+@input_options
+@calendar_options
+def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks, tz, interval_min, **kw):
+    """Rolling-origin backtest: one row per queue, model and level (interval, day)."""
+    cal = _cal_from(kw)
+    hist = _read(input_path, tz, interval_min)
+    _report_cleaning(hist, cal)
+    mdl = [make_model(n, calendar=cal) for n in _model_list(models)]
+    res = backtest(hist, mdl, n_origins=origins, horizon_days=horizon_days, train_weeks=train_weeks)
+    if len(res.scores) == 0:
+        raise InputError(
+            Problem(input_path, None, None, "history too short for any backtest origin",
+                    f"at least 7 days of training plus {horizon_days} days to test")
+        )
+    write_csv(res.scores[SCORE_COLUMNS], output)
+    for r in res.scores[res.scores["fallbacks"] != ""].drop_duplicates(["queue", "model"]).itertuples(index=False):
+        click.echo(f"note: {r.queue}: {r.model} fell back to {r.fallbacks}")
+    iv = res.scores[res.scores["level"] == "interval"]
+    dy = res.scores[res.scores["level"] == "day"].set_index(["queue", "model"])
+    click.echo(f"{'queue':12s} {'model':16s} {'int WAPE':>9s} {'day WAPE':>9s} {'floor':>7s} {'s/origin':>9s}")
+    for r in iv.itertuples(index=False):
+        mark = " *selected" if r.selected else ""
+        click.echo(
+            f"{r.queue:12s} {r.model:16s} {r.wape:9.2%} {dy.loc[(r.queue, r.model), 'wape']:9.2%} "
+            f"{r.poisson_floor_wape:7.2%} {r.fit_predict_s:9.3f}{mark}"
+        )
+    click.echo(f"scores -> {output}")
+
+
+@forecast.command("fit")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="model directory")
+@click.option("--model", "model_name", default="auto", show_default=True, type=click.Choice(MODEL_NAMES),
+              help="model, or auto = pick per queue by backtest")
+@click.option("--origins", type=click.IntRange(1, 200), default=4, show_default=True, help="backtest origins for auto")
+@click.option("--train-weeks", type=click.IntRange(1, 520), default=16, show_default=True, help="backtest window for auto")
+@input_options
+@calendar_options
+def fit_cmd(input_path, output, model_name, origins, train_weeks, tz, interval_min, **kw):
+    """Fit a model on the whole history and save it as readable files."""
+    cal = _cal_from(kw)
+    hist = _read(input_path, tz, interval_min)
+    if model_name == "auto":
+        mdl = make_model("auto", calendar=cal, n_origins=origins, train_weeks=train_weeks)
+    else:
+        mdl = make_model(model_name, calendar=cal)
+    mdl.fit(hist)
+    _echo_cleaned(mdl.cleaned_)
+    _echo_notes(mdl.notes_)
+    save_model(mdl, output)
+    for q, rec in mdl.queues_.items():
+        click.echo(f"{q}: {rec['model']} (history {rec['first_date']} .. {rec['last_date']}, {rec['clean_days']} clean days)")
+    click.echo(f"model -> {output}")
+
+
+@forecast.command("predict")
+@click.argument("model_dir", metavar="MODEL_DIR", type=click.Path(file_okay=False))
+@click.option("--start", required=True, help="first forecast date, YYYY-MM-DD")
+@click.option("--days", type=click.IntRange(1, 366), default=7, show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="forecast CSV")
+def predict_cmd(model_dir, start, days, output):
+    """Forecast N days from START with a saved model (interval table CSV)."""
+    try:
+        start_d = dt.date.fromisoformat(start)
+    except ValueError:
+        raise InputError(Problem("--start", None, None, f"not a date: {start!r}", "YYYY-MM-DD")) from None
+    mdl = load_model(model_dir)
+    fc = mdl.predict(start_d, days)
+    write_csv(fc, output)
+    click.echo(f"{len(fc)} intervals, {fc['offered'].sum():.0f} contacts "
+               f"({int(mdl.pi_level * 100)} % prediction interval in offered_lower/offered_upper) -> {output}")
+
+
+@forecast.command("plot")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PNG file")
+@click.option("--model", "model_name", default="combination", show_default=True, type=click.Choice(MODEL_NAMES))
+@click.option("--days", type=click.IntRange(1, 60), default=7, show_default=True,
+              help="hold out the last N days, fit on the rest, plot forecast vs actuals")
+@click.option("--queue", default=None, help="plot one queue only")
+@input_options
+@calendar_options
+def plot_cmd(input_path, output, model_name, days, queue, tz, interval_min, **kw):
+    """PNG of the forecast against actuals over the last N days of INPUT."""
+    cal = _cal_from(kw)
+    hist = _read(input_path, tz, interval_min)
+    if queue is not None:
+        hist = hist[hist["queue"] == queue]
+        if len(hist) == 0:
+            raise InputError(Problem(input_path, None, "queue", f"no rows for queue {queue!r}"))
+    local = hist["interval_start"].dt.tz_localize(None).dt.date
+    cut = local.max() - dt.timedelta(days=days)
+    train = hist[local <= cut]
+    if len(train) == 0:
+        raise InputError(Problem(input_path, None, None, f"no history before the last {days} day(s)", "a longer history"))
+    mdl = make_model(model_name, calendar=cal).fit(train)
+    _echo_cleaned(mdl.cleaned_)
+    _echo_notes(mdl.notes_)
+    fc = mdl.predict(cut + dt.timedelta(days=1), days)
+    plot_forecast(fc, output, actual=hist[local > cut], title=f"{model_name}: last {days} day(s) held out")
+    click.echo(f"plot -> {output}")

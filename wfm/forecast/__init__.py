@@ -1,0 +1,63 @@
+"""Forecasting of interval volume and handle time (see wfm.forecast.models).
+
+Public API::
+
+    from wfm.forecast import (
+        SeasonalNaive, WeekdayAverage, DailyProfile, SvdForecaster, Combination,
+        FlatMean, AutoForecaster, make_model, MODELS,
+        CalendarConfig, Event, DOUBLE_11, events_from_mapping,
+        backtest, rolling_origins, select_models,
+        save_model, load_model, plot_forecast, bank_calls,
+    )
+
+All forecasters: ``Model(**params).fit(history) -> self``;
+``.predict(start, days) -> interval table`` with ``offered``,
+``offered_lower``/``offered_upper`` (80 % prediction interval) and ``aht_s``.
+"""
+
+from .backtest import BacktestResult, backtest, rolling_origins, select_models
+from .calendar import DOUBLE_11, CalendarConfig, Event, events_from_mapping
+from .datasets import bank_calls
+from .models import (
+    DEFAULT_CANDIDATES,
+    MODELS,
+    PREDICTION_COLUMNS,
+    AutoForecaster,
+    Combination,
+    DailyProfile,
+    FlatMean,
+    Forecaster,
+    SeasonalNaive,
+    SvdForecaster,
+    WeekdayAverage,
+    make_model,
+)
+from .persist import load_model, save_model
+from .plot import plot_forecast
+
+__all__ = [
+    "AutoForecaster",
+    "BacktestResult",
+    "CalendarConfig",
+    "Combination",
+    "DEFAULT_CANDIDATES",
+    "DOUBLE_11",
+    "DailyProfile",
+    "Event",
+    "FlatMean",
+    "Forecaster",
+    "MODELS",
+    "PREDICTION_COLUMNS",
+    "SeasonalNaive",
+    "SvdForecaster",
+    "WeekdayAverage",
+    "backtest",
+    "bank_calls",
+    "events_from_mapping",
+    "load_model",
+    "make_model",
+    "plot_forecast",
+    "rolling_origins",
+    "save_model",
+    "select_models",
+]
