@@ -132,7 +132,7 @@ def test_bad_interval_min_option(tmp_path):
 # --------------------------------------------------------------------------
 
 ALLOWED = ("(expected only these columns: queue, interval_start, interval_min, channel, "
-           "offered, aht_s, handled, abandoned, agents)")
+           "offered, aht_s, handled, abandoned, agents, offered_lower, offered_upper, model, calendar)")
 
 
 def test_missing_required_column(tmp_path):
@@ -774,3 +774,25 @@ def test_dataframe_not_modified():
     # the result is a separate object: changing it leaves the input alone
     out.loc[0, "offered"] = -99.0
     pd.testing.assert_frame_equal(df, snapshot)
+
+
+def test_forecast_columns_pass_through(tmp_path):
+    """A forecast file (bounds, model, calendar day type) reads as an interval table."""
+    p = tmp_path / "fc.csv"
+    p.write_text("queue,interval_start,offered,offered_lower,offered_upper,aht_s,model,calendar\n"
+                 "q,2025-11-11T09:00,10.5,8,13.25,180,svd,event\n"
+                 "q,2025-11-11T09:30,11,9,14,181,svd,\n", encoding="utf-8")
+    df = read_intervals(p)
+    assert list(df["offered_lower"]) == [8.0, 9.0]
+    assert list(df["offered_upper"]) == [13.25, 14.0]
+    assert list(df["model"]) == ["svd", "svd"]
+    assert list(df["calendar"]) == ["event", ""]
+
+
+def test_negative_forecast_bound_is_reported(tmp_path):
+    p = tmp_path / "fc.csv"
+    p.write_text("interval_start,offered,offered_lower,aht_s\n2025-11-11T09:00,10,-1,180\n",
+                 encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_intervals(p)
+    assert "fc.csv:2: offered_lower: -1 is negative" in str(err.value)

@@ -29,6 +29,10 @@ column              required  meaning
 ``handled``         no        contacts handled, number >= 0 (blank allowed)
 ``abandoned``       no        contacts abandoned, number >= 0 (blank allowed)
 ``agents``          no        agents on the phones, number >= 0 (blank allowed)
+``offered_lower``,  no        a forecast's prediction-interval bounds, >= 0
+``offered_upper``
+``model``,          no        a forecast's model name and calendar day type:
+``calendar``                  text, passed through unchanged
 ``channel``         no        voice | email | ticket | forum | outbound |
                               backoffice (case-insensitive); absent or blank ->
                               "voice"
@@ -110,6 +114,10 @@ column             dtype                                 notes
 ``handled``        ``float64``                           only if in the input
 ``abandoned``      ``float64``                           only if in the input
 ``agents``         ``float64``                           only if in the input
+``offered_lower``, ``float64``                           only if in the input
+``offered_upper``
+``model``,         ``str``                               only if in the input
+``calendar``
 =================  ====================================  =====================
 """
 
@@ -158,9 +166,17 @@ _KNOWN = (
     "handled",
     "abandoned",
     "agents",
+    "offered_lower",
+    "offered_upper",
+    "model",
+    "calendar",
 )
-_NUMERIC = ("interval_min", "offered", "aht_s", "handled", "abandoned", "agents")
-_OPTIONAL_COUNTS = ("handled", "abandoned", "agents")
+_NUMERIC = ("interval_min", "offered", "aht_s", "handled", "abandoned", "agents",
+            "offered_lower", "offered_upper")
+_OPTIONAL_COUNTS = ("handled", "abandoned", "agents", "offered_lower", "offered_upper")
+# Descriptive text a forecast carries along (which model, which calendar day
+# type); passed through unchanged so a forecast file can be staffed directly.
+_PASSTHROUGH_TEXT = ("model", "calendar")
 _RANK = {c: i for i, c in enumerate(_KNOWN)}
 
 _DESCRIBE = {
@@ -171,6 +187,10 @@ _DESCRIBE = {
     "handled": "contacts handled (a number >= 0)",
     "abandoned": "contacts abandoned (a number >= 0)",
     "agents": "agents on the phones (a number >= 0)",
+    "offered_lower": "lower bound of a forecast's prediction interval (a number >= 0)",
+    "offered_upper": "upper bound of a forecast's prediction interval (a number >= 0)",
+    "model": "the forecast model's name (text)",
+    "calendar": "the calendar day type of a forecast (text)",
     "channel": "one of " + ", ".join(CHANNELS),
     "interval_min": "the interval length in minutes",
 }
@@ -947,6 +967,10 @@ class _Validator:
         }
         for name, v in extra.items():
             data[name] = v[order].astype(np.float64)
+        for name in _PASSTHROUGH_TEXT:
+            text = col(name)
+            if text is not None:
+                data[name] = text.iloc[order].reset_index(drop=True).fillna("").astype("str")
         result = pd.DataFrame(data)
         result.index = pd.RangeIndex(len(result))
         return result
