@@ -38,11 +38,20 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     assert res.exit_code == 0, res.output
     out = tmp_path / "wfm-out" / "baseline"
     names = {p.name for p in out.iterdir()}
-    assert {"history.csv", "staffing.csv", "daily.csv", "summary.json", "plan.log"} <= names
+    assert {"history.csv", "backtest.csv", "cleaned_days.csv", "forecast.csv", "staffing.csv",
+            "daily.csv", "summary.json", "plan.log"} <= names
     staffing = pd.read_csv(out / "staffing.csv")
-    summary = json.loads((out / "summary.json").read_text())
+    forecast = pd.read_csv(out / "forecast.csv")
     history = pd.read_csv(out / "history.csv")
-    assert len(staffing) == len(history) == summary["intervals"]
+    summary = json.loads((out / "summary.json").read_text())
+    # The horizon: four weeks of 30-minute intervals from the day after the history.
+    assert len(staffing) == len(forecast) == summary["intervals"] == 28 * 48
+    last_day = pd.Timestamp(history.interval_start.max()[:10])
+    assert staffing.interval_start.min() == f"{(last_day + pd.Timedelta(days=1)):%Y-%m-%d}T00:00:00+08:00"
+    np.testing.assert_allclose(staffing.offered, forecast.offered)  # baseline: no overrides
+    # Double-11 (in the horizon) carries the scenario's 2.5 uplift over the same weekday.
+    day = forecast.assign(d=forecast.interval_start.str[:10]).groupby("d").offered.sum()
+    assert day["2025-11-11"] / day["2025-11-18"] == pytest.approx(2.5, rel=1e-6)
     # Headline figures re-derived from the interval table they summarise.
     hours = staffing["interval_min"] / 60
     assert summary["scheduled_agent_hours"] == pytest.approx((staffing.scheduled_agents * hours).sum())
@@ -55,6 +64,10 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     assert (busy.p_abandon <= 0.05 + 1e-9).all()
     assert (staffing.scheduled_agents >= np.ceil(staffing.required_agents / 0.7 - 1e-9)).all()
     assert staffing.interval_start.str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$").all()
+    # Forecast accuracy in the summary is the selected model's backtest WAPE.
+    bt = pd.read_csv(out / "backtest.csv")
+    sel = bt[bt.selected & (bt.level == "interval")]
+    assert summary["forecast_interval_accuracy"] == pytest.approx(1 - sel.wape.mean())
     assert "planned service level" in res.output
 
 
@@ -63,8 +76,11 @@ def test_plan_is_deterministic(runner, tmp_path):
     assert runner.invoke(cli, ["plan", "-o", str(a)]).exit_code == 0
     a, b = a / "baseline", b / "baseline"
     assert runner.invoke(cli, ["plan", "-o", str(b.parent)]).exit_code == 0
-    for name in ("history.csv", "staffing.csv", "daily.csv"):
+    for name in ("history.csv", "forecast.csv", "staffing.csv", "daily.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
+    # Backtest scores are identical; only the measured fit/predict seconds differ.
+    pd.testing.assert_frame_equal(pd.read_csv(a / "backtest.csv").drop(columns="fit_predict_s"),
+                                  pd.read_csv(b / "backtest.csv").drop(columns="fit_predict_s"))
 
 
 def test_staff_solves_the_published_example(runner, tmp_path):

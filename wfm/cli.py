@@ -212,13 +212,9 @@ def sample(output, start, days, interval_min, seed):
     click.echo(f"sample history ({days} days, {interval_min}-min intervals) -> {output}")
 
 
-# Sub-commands that live in their own modules; registered when importable so
-# one broken optional module cannot take the whole CLI down.
-for _module, _attr in (("wfm.cli_forecast", "forecast"), ("wfm.cli_roster", "roster")):
-    try:
-        cli.add_command(getattr(importlib.import_module(_module), _attr))
-    except (ImportError, AttributeError):  # pragma: no cover - module not there yet
-        pass
+# Sub-command groups that live in their own modules.
+for _module, _attr in (("wfm.cli_forecast", "forecast"),):
+    cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,30 +1,39 @@
 """The end-to-end plan: a thin orchestrator over the science functions.
 
-Like pvlib's ``ModelChain``, :class:`Plan` holds no formulas; it calls
-``wfm.intervals`` (read and validate), ``wfm.sample`` (bundled history),
-``wfm.staffing`` (required agents) in order and writes every intermediate
-table, so each step can be checked on its own. Later steps (forecast,
-roster, KPIs, exports) slot into :meth:`Plan.run` the same way.
+Like pvlib's ``ModelChain``, :class:`Plan` holds no formulas. It calls, in
+order, ``wfm.intervals`` / ``wfm.sample`` (history), ``wfm.forecast`` (model
+chosen per queue by rolling-origin backtest, then the horizon forecast),
+``wfm.scenario.apply_overrides`` (the what-if), ``wfm.staffing`` (required
+agents), ``wfm.roster`` (shift roster) and ``wfm.report``, and writes every
+intermediate table so each step can be checked on its own.
 
-Outputs (all under the output folder, each written atomically):
+Outputs (in the scenario's output folder, each written atomically):
 
-================  ==========================================================
-history.csv       the interval history the plan started from
-staffing.csv      per queue and interval: load, required and scheduled agents,
-                  achieved service level, ASA, P(wait), P(abandon), occupancy
-daily.csv         per queue and day: offered, required / scheduled agent-hours,
-                  offered-weighted service level, intervals short of target
-summary.json      the configuration and headline figures
-plan.log          what ran, with timings
-================  ==========================================================
+=================  =========================================================
+history.csv        the interval history the plan started from
+backtest.csv       forecast accuracy per queue, model and level (interval,
+                   day) over rolling origins, with the Poisson floor
+cleaned_days.csv   days left out of forecast training, with the reason
+forecast.csv       the horizon forecast: offered with its 80 % bounds, AHT
+staffing.csv       per interval of the horizon: load, required and scheduled
+                   agents, achieved service level, ASA, P(wait), P(abandon),
+                   occupancy, binding target (after the scenario's overrides)
+daily.csv          per queue and day: offered, agent-hours, service level
+roster/            roster.csv, coverage.csv, summary.json (when rostered)
+report.html        the plan for people: plots and tables, self-contained
+summary.json       the scenario and headline figures, with units
+plan.log           what ran, with timings and notes
+=================  =========================================================
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,15 +48,36 @@ log = logging.getLogger("wfm.plan")
 
 
 @dataclass(frozen=True)
+class ForecastResult:
+    """What the forecast step produced.
+
+    ``forecast``: interval table of the horizon (offered, offered_lower,
+    offered_upper, aht_s, model). ``backtest``: scores per queue, model and
+    level (see :func:`wfm.forecast.backtest`). ``cleaned``: days left out of
+    training and why. ``notes``: fallbacks and warnings. ``selected``: model
+    per queue.
+    """
+
+    forecast: pd.DataFrame
+    backtest: pd.DataFrame
+    cleaned: pd.DataFrame
+    notes: pd.DataFrame
+    selected: dict
+
+
+@dataclass(frozen=True)
 class PlanResult:
     """Tables a plan produced and where it wrote them."""
 
     scenario: Scenario
     history: pd.DataFrame
+    forecast: ForecastResult
     staffing: pd.DataFrame
     daily: pd.DataFrame
     summary: dict
     out_dir: Path
+    roster: object | None = None
+    timings_s: dict = field(default_factory=dict)
 
 
 def daily_staffing(staffing: pd.DataFrame) -> pd.DataFrame:
@@ -77,12 +107,25 @@ def daily_staffing(staffing: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="weighted_sl")
 
 
+def offered_weighted(df: pd.DataFrame, col: str) -> float | None:
+    """Offered-weighted mean of ``col`` over intervals with volume (inf/NaN skipped)."""
+    busy = df[df["offered"] > 0]
+    vals = busy[col].replace(np.inf, np.nan)
+    ok = vals.notna()
+    if not ok.any():
+        return None
+    return float(np.average(vals[ok], weights=busy["offered"][ok]))
+
+
 class Plan:
     """Run the planning chain for one scenario into one folder."""
 
-    def __init__(self, scenario: Scenario | None = None):
+    def __init__(self, scenario: Scenario | None = None,
+                 progress: Callable[[str], None] | None = None):
         self.scenario = scenario or Scenario()
+        self.progress = progress or (lambda msg: None)
 
+    # -- steps ---------------------------------------------------------------
     def load_history(self) -> pd.DataFrame:
         data = self.scenario.data
         if data.history == "sample":
@@ -94,6 +137,34 @@ class Plan:
 
         return read_intervals(data.history, tz=data.time_zone, interval_min=data.interval_min)
 
+    def horizon_start(self, history: pd.DataFrame) -> dt.date:
+        fc = self.scenario.forecast
+        if fc.horizon_start:
+            return dt.date.fromisoformat(fc.horizon_start)
+        last = history["interval_start"].dt.tz_convert(self.scenario.data.time_zone).max()
+        return last.date() + dt.timedelta(days=1)
+
+    def forecast(self, history: pd.DataFrame) -> ForecastResult:
+        from wfm.forecast import (AutoForecaster, CalendarConfig, backtest,
+                                  events_from_mapping, make_model)
+
+        fc = self.scenario.forecast
+        calendar = CalendarConfig(country=fc.holidays_country,
+                                  events=events_from_mapping(fc.events, "event"))
+        if fc.model == "auto":
+            model = AutoForecaster(n_origins=fc.backtest_origins, train_weeks=fc.training_weeks,
+                                   calendar=calendar).fit(history)
+            scores = model.backtest_
+            selected = dict(model.selected_)
+        else:
+            model = make_model(fc.model, calendar=calendar)
+            scores = backtest(history, [model], n_origins=fc.backtest_origins,
+                              train_weeks=fc.training_weeks).scores
+            model.fit(history)
+            selected = {q: fc.model for q in history["queue"].unique()}
+        prediction = model.predict(self.horizon_start(history), days=7 * fc.horizon_weeks)
+        return ForecastResult(prediction, scores, model.cleaned_, model.notes_, selected)
+
     def staff(self, intervals: pd.DataFrame) -> pd.DataFrame:
         svc = self.scenario.service
         return required_agents(
@@ -102,75 +173,100 @@ class Plan:
             shrinkage=svc.shrinkage, min_agents=svc.min_agents,
         )
 
-    def run(self, out_dir: str | Path = "wfm-out") -> PlanResult:
+    # -- the chain -----------------------------------------------------------
+    def run(self, out_dir: str | Path = "wfm-out/baseline") -> PlanResult:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        steps: list[tuple[str, float]] = []
+        timings: dict[str, float] = {}
 
-        def timed(name, fn, *args):
+        def step(name, fn, *args):
+            self.progress(f"{name} ...")
             t0 = time.perf_counter()
             result = fn(*args)
-            steps.append((name, time.perf_counter() - t0))
-            log.info("%s: %.2f s", name, steps[-1][1])
+            timings[name] = time.perf_counter() - t0
+            log.info("%s: %.2f s", name, timings[name])
             return result
 
-        history = timed("history", self.load_history)
-        staffing = timed("staffing", self.staff, history)
+        history = step("history", self.load_history)
+        fc = step("forecast", self.forecast, history)
+        staffing = step("staffing", self.staff, fc.forecast)
         daily = daily_staffing(staffing)
-        summary = self._summary(history, staffing, steps)
+        summary = self._summary(history, fc, staffing, timings)
 
         write_csv(iso_timestamps(history), out_dir / "history.csv")
+        write_csv(fc.backtest, out_dir / "backtest.csv")
+        write_csv(fc.cleaned, out_dir / "cleaned_days.csv")
+        write_csv(iso_timestamps(fc.forecast), out_dir / "forecast.csv")
         write_csv(iso_timestamps(staffing), out_dir / "staffing.csv")
         write_csv(daily, out_dir / "daily.csv")
         write_json(summary, out_dir / "summary.json")
-        log_text = "".join(f"{name}: {sec:.3f} s\n" for name, sec in steps)
-        write_atomic(out_dir / "plan.log", lambda tmp: Path(tmp).write_text(
-            f"wfm {__version__} plan '{self.scenario.name}'\n{log_text}", encoding="utf-8"))
-        return PlanResult(self.scenario, history, staffing, daily, summary, out_dir)
+        self._write_log(out_dir, timings, fc)
+        return PlanResult(self.scenario, history, fc, staffing, daily, summary, out_dir,
+                          timings_s=timings)
 
-    def _summary(self, history, staffing, steps) -> dict:
+    def _write_log(self, out_dir: Path, timings: dict, fc: ForecastResult) -> None:
+        lines = [f"wfm {__version__} plan '{self.scenario.name}'"]
+        lines += [f"{name}: {sec:.3f} s" for name, sec in timings.items()]
+        lines += [f"forecast model for {q}: {m}" for q, m in fc.selected.items()]
+        if len(fc.notes):
+            lines += [f"note [{r.queue}]: {r.message}" for r in fc.notes.itertuples()]
+        if len(fc.cleaned):
+            lines.append(f"{len(fc.cleaned)} day(s) left out of forecast training "
+                         "(see cleaned_days.csv)")
+        text = "\n".join(lines) + "\n"
+        write_atomic(out_dir / "plan.log", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+    def _summary(self, history, fc: ForecastResult, staffing, timings) -> dict:
         sc = self.scenario
-        voice = staffing[staffing["method"] != "workload"]
-        open_ = voice[voice["offered"] > 0]
-        offered = float(open_["offered"].sum())
-
-        def weighted(col):
-            vals = open_[col].replace(np.inf, np.nan)
-            ok = vals.notna()
-            if not ok.any() or offered == 0:
-                return None
-            return float((vals[ok] * open_["offered"][ok]).sum() / open_["offered"][ok].sum())
-
         hours = staffing["interval_min"] / 60.0
+        accuracy = {}
+        if len(fc.backtest):
+            sel = fc.backtest[fc.backtest["selected"].astype(bool)]
+            for r in sel.itertuples():
+                accuracy.setdefault(r.queue, {"model": r.model})[f"{r.level}_wape"] = float(r.wape)
+                accuracy[r.queue][f"{r.level}_accuracy"] = float(r.accuracy)
+                accuracy[r.queue][f"{r.level}_poisson_floor_wape"] = float(r.poisson_floor_wape)
+        wapes = [a.get("interval_wape") for a in accuracy.values() if "interval_wape" in a]
+        day_wapes = [a.get("day_wape") for a in accuracy.values() if "day_wape" in a]
         headline = {
             "offered_contacts": float(staffing["offered"].sum()),
             "required_agent_hours": float((staffing["required_agents"] * hours).sum()),
             "scheduled_agent_hours": float((staffing["scheduled_agents"] * hours).sum()),
             "peak_scheduled_agents": int(staffing["scheduled_agents"].max()),
-            "planned_service_level": weighted("service_level"),
-            "planned_asa_s": weighted("asa_s"),
-            "planned_abandon_rate": weighted("p_abandon"),
-            "planned_occupancy": weighted("occupancy"),
+            "planned_service_level": offered_weighted(staffing, "service_level"),
+            "planned_asa_s": offered_weighted(staffing, "asa_s"),
+            "planned_abandon_rate": offered_weighted(staffing, "p_abandon"),
+            "planned_occupancy": offered_weighted(staffing, "occupancy"),
+            "forecast_interval_accuracy": 1 - float(np.mean(wapes)) if wapes else None,
+            "forecast_day_accuracy": 1 - float(np.mean(day_wapes)) if day_wapes else None,
         }
+        tz = sc.data.time_zone
         return {
             "wfm_version": __version__,
             "scenario": sc.name,
             "description": sc.description,
             "config": json.loads(json.dumps(sc.to_dict(), default=str)),
             "queues": sorted(staffing["queue"].unique().tolist()),
-            "period": {
+            "history": {
+                "first_interval": history["interval_start"].min().isoformat(),
+                "last_interval": history["interval_start"].max().isoformat(),
+            },
+            "horizon": {
                 "first_interval": staffing["interval_start"].min().isoformat(),
                 "last_interval": staffing["interval_start"].max().isoformat(),
-                "time_zone": sc.data.time_zone,
+                "time_zone": tz,
             },
             "intervals": int(len(staffing)),
+            "forecast_models": fc.selected,
+            "forecast_backtest": accuracy,
             "headline": headline,
             **headline,
             "binding_targets": staffing["binding_target"].value_counts().to_dict(),
             "units": {
                 "agent_hours": "agent-hours (agents x hours)",
                 "asa_s": "seconds",
-                "rates": "fractions of offered contacts",
+                "rates": "fractions of offered contacts (service level, abandonment, occupancy)",
+                "accuracy": "1 - WAPE over rolling-origin backtests (selected model)",
             },
-            "timings_s": {name: round(sec, 3) for name, sec in steps},
+            "timings_s": {name: round(sec, 3) for name, sec in timings.items()},
         }
