@@ -145,8 +145,13 @@ class Plan:
         return last.date() + dt.timedelta(days=1)
 
     def forecast(self, history: pd.DataFrame) -> ForecastResult:
-        from wfm.forecast import (AutoForecaster, CalendarConfig, backtest,
-                                  events_from_mapping, make_model)
+        from wfm.forecast import (
+            AutoForecaster,
+            CalendarConfig,
+            backtest,
+            events_from_mapping,
+            make_model,
+        )
 
         fc = self.scenario.forecast
         calendar = CalendarConfig(country=fc.holidays_country,
