@@ -155,7 +155,10 @@ def plan(scenario_path, out_root, history):
             raise InputError(f"{history}: no such file")
         scenario = dataclasses.replace(
             scenario, data=dataclasses.replace(scenario.data, history=str(Path(history).resolve())))
-    result = Plan(scenario).run(Path(out_root) / scenario.name)
+    def progress(msg):
+        click.echo(f"[{scenario.name}] {msg}", err=True)
+
+    result = Plan(scenario, progress=progress).run(Path(out_root) / scenario.name)
     s = result.summary
     click.echo(f"plan '{s['scenario']}': {s['intervals']} intervals, queues {', '.join(s['queues'])}")
     click.echo(f"  offered contacts      {s['offered_contacts']:,.0f}")

@@ -205,9 +205,26 @@ class Plan:
         write_csv(iso_timestamps(staffing), out_dir / "staffing.csv")
         write_csv(daily, out_dir / "daily.csv")
         write_json(summary, out_dir / "summary.json")
+        step("report", self.write_report, out_dir, history, fc, staffing, summary)
         self._write_log(out_dir, timings, fc)
         return PlanResult(self.scenario, history, fc, staffing, daily, summary, out_dir,
                           timings_s=timings)
+
+    def write_report(self, out_dir: Path, history, fc: ForecastResult, staffing, summary,
+                     roster=None, comparison=None) -> Path:
+        from wfm.report import ReportInputs, write_report
+
+        sc = self.scenario
+        inputs = ReportInputs(
+            scenario=sc.name, description=sc.description, headline=summary["headline"],
+            history=history, forecast=fc.forecast,
+            coverage=getattr(roster, "coverage", None), roster=getattr(roster, "roster", None),
+            cost=getattr(roster, "cost", None), service_target=sc.service.service_level,
+            comparison=comparison, time_zone=sc.data.time_zone,
+        )
+        path = out_dir / "report.html"
+        write_report(inputs, path)
+        return path
 
     def _write_log(self, out_dir: Path, timings: dict, fc: ForecastResult) -> None:
         lines = [f"wfm {__version__} plan '{self.scenario.name}'"]

@@ -189,8 +189,8 @@ def render_report(inp: ReportInputs) -> str:
 
     if inp.headline:
         rows = "".join(
-            f"<tr><th>{html.escape(k.replace('_', ' '))}</th><td>{_fmt(k, v)}</td></tr>"
-            for k, v in inp.headline.items())
+            f"<tr><th>{html.escape(_LABELS.get(k, k.replace('_', ' ')))}</th>"
+            f"<td>{_fmt(k, v)}</td></tr>" for k, v in inp.headline.items())
         section("headline", "Headline figures", f'<table class="t">{rows}</table>')
     else:
         section("headline", "Headline figures", "<p>No figures.</p>")
@@ -241,6 +241,15 @@ def render_report(inp: ReportInputs) -> str:
         f"<h1>Plan: {html.escape(inp.scenario)}</h1><p>{html.escape(inp.description)}{tz}</p>"
         + "".join(parts) + "</body></html>"
     )
+
+
+_LABELS = {
+    "planned_asa_s": "planned ASA (s)",
+    "required_agent_hours": "required agent-hours (on the phones)",
+    "scheduled_agent_hours": "scheduled agent-hours (after shrinkage)",
+    "forecast_interval_accuracy": "forecast accuracy per interval (backtest, 1 - WAPE)",
+    "forecast_day_accuracy": "forecast accuracy per day (backtest, 1 - WAPE)",
+}
 
 
 def _fmt(key: str, v) -> str:
