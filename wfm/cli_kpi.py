@@ -1,0 +1,543 @@
+"""Command line for KPIs and exports: ``wfm kpi ...`` and ``wfm export ...``.
+
+Thin click layers over :mod:`wfm.kpi` and :mod:`wfm.export`. Inputs are
+validated (all problems at once, exit status 2 via the root group); outputs
+are written atomically, in the format the extension names (``.csv``:
+spreadsheet-safe UTF-8 CSV, ``.xlsx``: Excel workbook, ``.json``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from wfm.errors import InputError, Problem
+
+_OUT_HELP = "Output file: .csv, .xlsx or .json (written atomically)."
+
+
+def _out_option(f):
+    return click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+                        help=_OUT_HELP)(f)
+
+
+def _tz_option(f):
+    return click.option("--tz", default="Asia/Shanghai", show_default=True,
+                        help="Time zone of naive timestamps (IANA name).")(f)
+
+
+def _check_out(path: str, allowed=(".csv", ".xlsx", ".json")) -> None:
+    ext = Path(path).suffix.lower()
+    if ext not in allowed:
+        raise click.BadParameter(f"{path}: the extension must be one of {', '.join(allowed)}",
+                                 param_hint="-o/--output")
+
+
+def _write(df, path, view, tz, notes=None):
+    from wfm.export import write_table
+
+    write_table(df, path, view=view, tz=tz, notes=notes)
+
+
+def _catalog_terms(path: str | None):
+    """Contract pay terms from a roster catalogue (``--catalog``), or None."""
+    if path is None:
+        return None
+    from wfm.kpi.pay import contract_terms_from_catalog
+    from wfm.roster.catalog import load_catalog
+
+    return contract_terms_from_catalog(load_catalog(path))
+
+
+_catalog_option = click.option(
+    "--catalog", type=click.Path(dir_okay=False), default=None,
+    help="Roster catalogue (TOML) for contracts other than 5-on-2 and 1-on-1.")
+
+
+def _load(kind: str, path: str | None, tz: str, contracts=None):
+    if path is None:
+        return None
+    from wfm.kpi import inputs as I
+
+    readers = {
+        "states": lambda: I.read_state_log(path, tz=tz),
+        "roster": lambda: I.read_roster(path, tz=tz, contracts=contracts),
+        "results": lambda: I.read_results(path, tz=tz),
+        "forecast": lambda: I.read_forecasts(path, tz=tz),
+        "leave": lambda: I.read_leave(path),
+        "agents": lambda: I.read_agents(path),
+        "dials": lambda: I.read_dials(path, tz=tz),
+    }
+    return readers[kind]()
+
+
+def _load_all(tz, contracts=None, **paths):
+    """Read every given input, collecting the problems of all files at once."""
+    out, problems = {}, []
+    for kind, path in paths.items():
+        try:
+            out[kind] = _load(kind, path, tz, contracts)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _targets(sl, target_s, asa_s):
+    from wfm.staffing import ServiceTargets
+
+    try:
+        return ServiceTargets(service_level=sl or None, target_s=target_s, max_asa_s=asa_s or None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+_BY = {"agent": ["agent_id"], "agent-day": ["agent_id", "work_date"], "team": ["team"],
+       "team-day": ["team", "work_date"], "day": ["work_date"], "centre": []}
+
+
+@click.group("kpi")
+def kpi():
+    """Measure after the plan: adherence, accuracy, service, outbound, scorecard, pay.
+
+    Inputs are CSV, Excel (.xlsx) or Parquet tables; see `python -c "import
+    wfm.kpi.inputs as m; help(m)"` for their columns.
+    """
+
+
+@kpi.command("agents")
+@click.option("--states", "states", required=True, type=click.Path(dir_okay=False),
+              help="Agent state log (agent_id, state, start, end|duration_s [, team]).")
+@click.option("--roster", "roster", type=click.Path(dir_okay=False), default=None,
+              help="Published roster (agent_id, contract, shift_start, shift_end, meal..., breaks).")
+@click.option("--by", type=click.Choice(list(_BY)), default="agent", show_default=True,
+              help="Grouping of the rows.")
+@click.option("--tolerance-min", type=float, default=5.0, show_default=True,
+              help="Adherence: out-of-adherence episodes this short are forgiven.")
+@click.option("--utilisation-base", type=click.Choice(["logged-in", "scheduled"]), default="logged-in",
+              show_default=True, help="Denominator of utilisation.")
+@_tz_option
+@_out_option
+def agents_cmd(states, roster, by, tolerance_min, utilisation_base, tz, output):
+    """Adherence, conformance, utilisation, occupancy, not-ready ratio, shrinkage."""
+    from wfm.kpi.timeline import build_timeline
+    from wfm.kpi.wfm_kpis import agent_kpis
+
+    _check_out(output)
+    d = _load_all(tz, states=states, roster=roster)
+    tl = build_timeline(d["states"], d["roster"])
+    keys = _BY[by]
+    if "team" in keys and "team" not in tl:
+        raise click.UsageError("--by team needs a team column in the roster or the state log")
+    out = agent_kpis(tl, by=keys, tolerance_min=tolerance_min,
+                     utilisation_denominator=utilisation_base.replace("-", "_"))
+    _write(out, output, "agents", tz)
+    click.echo(f"agent KPIs for {len(out)} rows ({by}) -> {output}")
+
+
+@kpi.command("service")
+@click.option("--results", required=True, type=click.Path(dir_okay=False),
+              help="Actual interval results (interval_start, offered, handled, abandoned, ...).")
+@click.option("--level", type=click.Choice(["interval", "date", "week", "month", "total"]), default="date",
+              show_default=True, help="Period of the rows.")
+@click.option("--sl-method", type=click.Choice(["offered", "exclude_short_abandons", "handled"]),
+              default="offered", show_default=True, help="Denominator of the service level.")
+@_tz_option
+@_out_option
+def service_cmd(results, level, sl_method, tz, output):
+    """Service level, ASA, abandonment, AHT, ATT, ACW per queue and period."""
+    from wfm.kpi.wfm_kpis import service_kpis
+
+    _check_out(output)
+    r = _load("results", results, tz)
+    by = ("queue",) if level == "total" else ("queue", level)
+    out = service_kpis(r, by=by, sl_method=sl_method)
+    _write(out, output, "service", tz)
+    click.echo(f"service KPIs for {len(out)} rows -> {output}")
+
+
+@kpi.command("accuracy")
+@click.option("--forecast", required=True, type=click.Path(dir_okay=False),
+              help="Forecast snapshots (interval table [+ made_at, required_agents]).")
+@click.option("--results", required=True, type=click.Path(dir_okay=False), help="Actual interval results.")
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="Published roster: adds schedule forecast accuracy.")
+@click.option("--level", type=click.Choice(["interval", "day", "week", "month"]), default="day",
+              show_default=True)
+@click.option("--lead-days", type=int, default=0, show_default=True,
+              help="Use the snapshot made this many days before each day.")
+@click.option("--sl", type=float, default=0.8, show_default=True, help="Service-level target.")
+@click.option("--target-s", type=float, default=20.0, show_default=True)
+@click.option("--asa-s", type=float, default=0.0, show_default=True, help="Max ASA, s (0: off).")
+@click.option("--model", type=click.Choice(["erlang-c", "erlang-a"]), default="erlang-c", show_default=True)
+@click.option("--patience-s", type=float, default=None, help="Mean patience, s (Erlang A).")
+@_tz_option
+@_out_option
+def accuracy_cmd(forecast, results, roster, level, lead_days, sl, target_s, asa_s, model, patience_s,
+                 tz, output):
+    """Forecast (volume, AHT), staffing and schedule forecast accuracy."""
+    import pandas as pd
+
+    from wfm.export import write_csv, write_workbook
+    from wfm.kpi import wfm_kpis as K
+
+    _check_out(output, (".csv", ".xlsx"))
+    if model == "erlang-a" and patience_s is None:
+        raise click.UsageError("--model erlang-a needs --patience-s")
+    d = _load_all(tz, forecast=forecast, results=results, roster=roster)
+    targets = _targets(sl, target_s, asa_s)
+    pat = patience_s if model == "erlang-a" else None
+    fa = K.forecast_accuracy(d["forecast"], d["results"], level=level, lead_days=lead_days)
+    sa = K.staffing_forecast_accuracy(d["forecast"], d["results"], targets=targets, model=model,
+                                      patience_s=pat, level=level, lead_days=lead_days)
+    views = {"forecast_accuracy": fa, "staffing_accuracy": sa}
+    summ = [K.summarise_accuracy(fa, name="volume"),
+            K.summarise_accuracy(sa, forecast="forecast_agent_hours", actual="actual_agent_hours",
+                                 name="staffing")]
+    if d["roster"] is not None:
+        sch = K.schedule_forecast_accuracy(d["roster"], d["results"], targets=targets, model=model,
+                                           patience_s=pat, level=level)
+        views["schedule_accuracy"] = sch
+        summ.append(K.summarise_accuracy(sch, forecast="forecast_agent_hours",
+                                         actual="actual_agent_hours", name="schedule", by=()))
+    summary = pd.concat(summ, ignore_index=True)
+    if output.lower().endswith(".xlsx"):
+        write_workbook({"summary": summary, **views}, output, tz=tz)
+    else:
+        write_csv(summary, output)
+        for name, v in views.items():
+            write_csv(v, Path(output).with_name(f"{Path(output).stem}_{name}.csv"))
+    v = summary[summary.get("queue", pd.Series(dtype=str)) == "(all)"]
+    if len(v) and "volume_accuracy" in v:
+        click.echo(f"volume accuracy ({level}) {v['volume_accuracy'].iat[0]:.1%}")
+    click.echo(f"accuracy tables -> {output}")
+
+
+@kpi.command("outbound")
+@click.option("--dials", required=True, type=click.Path(dir_okay=False),
+              help="Dialling log (account_id, outcome [, agent_id, campaign, prep_s, talk_s, acw_s]).")
+@click.option("--list-size", type=int, default=None, help="Records in the calling list.")
+@click.option("--unusable-in-list", type=int, default=0, show_default=True,
+              help="Records screened out as unusable before dialling.")
+@click.option("--states", type=click.Path(dir_okay=False), default=None,
+              help="State log of the outbound agents (for hours, per-hour figures, utilisation).")
+@click.option("--roster", type=click.Path(dir_okay=False), default=None,
+              help="Roster of the outbound agents (paid hours).")
+@click.option("--by", type=click.Choice(["campaign", "agent", "total"]), default="total", show_default=True)
+@_tz_option
+@_out_option
+def outbound_cmd(dials, list_size, unusable_in_list, states, roster, by, tz, output):
+    """Outbound campaign KPIs: corruption, reachable, completed and hit rates, per hour ..."""
+    from wfm.kpi import outbound as ob
+    from wfm.kpi.timeline import build_timeline
+
+    _check_out(output)
+    if list_size is not None and list_size < 0 or unusable_in_list < 0:
+        raise click.BadParameter("counts must be >= 0")
+    d = _load_all(tz, dials=dials, states=states, roster=roster)
+    tl = build_timeline(d["states"], d["roster"]) if d["states"] is not None else None
+    if by == "agent":
+        hours = ob.outbound_hours(tl) if tl is not None else None
+        if "agent_id" not in d["dials"]:
+            raise InputError(Problem(dials, None, "agent_id", "missing column for --by agent",
+                                     "an agent_id column"))
+        out = ob.outbound_agent_kpis(d["dials"], hours)
+    elif by == "campaign":
+        if "campaign" not in d["dials"]:
+            raise InputError(Problem(dials, None, "campaign", "missing column for --by campaign",
+                                     "a campaign column"))
+        out = ob.outbound_kpis(d["dials"], by=("campaign",))
+    else:
+        kw = {}
+        if tl is not None:
+            h = ob.outbound_hours(tl, by=[]).iloc[0]
+            kw = {"productive_h": h["productive_h"], "paid_h": h["paid_h"], "worked_h": h["worked_h"]}
+        out = ob.outbound_kpis(d["dials"], list_size=list_size, unusable_in_list=unusable_in_list, **kw)
+    _write(out, output, "outbound", tz)
+    click.echo(f"outbound KPIs ({by}) -> {output}")
+
+
+def _agent_kpi_table(states, roster, leave, tolerance_min, tz):
+    from wfm.kpi.timeline import build_timeline
+    from wfm.kpi.wfm_kpis import agent_kpis, attendance_events
+
+    d = _load_all(tz, states=states, roster=roster, leave=leave)
+    tl = build_timeline(d["states"], d["roster"])
+    kp = agent_kpis(tl, by=["agent_id"], tolerance_min=tolerance_min)
+    att = attendance_events(tl, d["roster"], d["leave"])
+    counts = att.groupby("agent_id")[["late_15", "late_30", "absence"]].sum()
+    return kp.set_index("agent_id").join(counts).fillna({"late_15": 0, "late_30": 0, "absence": 0}).reset_index()
+
+
+@kpi.command("scorecard")
+@click.option("--kpis", type=click.Path(dir_okay=False), default=None,
+              help="Per-agent KPI table (agent_id + the columns the scheme scores).")
+@click.option("--states", type=click.Path(dir_okay=False), default=None,
+              help="Or: state log (with --roster) to measure the KPIs here.")
+@click.option("--roster", type=click.Path(dir_okay=False), default=None)
+@click.option("--leave", type=click.Path(dir_okay=False), default=None, help="Leave records.")
+@click.option("--agents", type=click.Path(dir_okay=False), default=None,
+              help="Agents table (full_month: no bonus for a partial month).")
+@click.option("--scheme", type=click.Path(dir_okay=False), default=None,
+              help="Scheme TOML [default: adherence/utilisation/not-ready bands + attendance deductions].")
+@click.option("--bonus-base", type=float, default=None, help="Bonus base, CNY [default: 500 or the scheme's].")
+@click.option("--tolerance-min", type=float, default=5.0, show_default=True)
+@_tz_option
+@_out_option
+def scorecard_cmd(kpis, states, roster, leave, agents, scheme, bonus_base, tolerance_min, tz, output):
+    """Monthly agent scorecard: weighted scores, grade A-E, bonus."""
+    import dataclasses
+
+    from wfm.kpi import inputs as I
+    from wfm.kpi import scorecard as sc
+
+    _check_out(output)
+    if (kpis is None) == (states is None):
+        raise click.UsageError("give either --kpis or --states with --roster")
+    if states is not None and roster is None:
+        raise click.UsageError("--states needs --roster")
+    sch = sc.load_scheme(scheme) if scheme else sc.default_scheme()
+    if bonus_base is not None:
+        if bonus_base < 0:
+            raise click.BadParameter("must be >= 0", param_hint="--bonus-base")
+        sch = dataclasses.replace(sch, bonus_base=bonus_base)
+    if kpis is not None:
+        table = I.read_table(kpis)
+        table.columns = [str(c).strip() for c in table.columns]
+        if "agent_id" not in table:
+            raise InputError(Problem(kpis, None, "agent_id", "missing required column", "an agent_id column"))
+        import pandas as pd
+
+        for c in table.columns:
+            if c not in ("agent_id", "full_month"):
+                num = pd.to_numeric(table[c], errors="coerce")
+                if num.notna().sum() >= table[c].replace("", None).notna().sum():
+                    table[c] = num
+    else:
+        table = _agent_kpi_table(states, roster, leave, tolerance_min, tz)
+    if agents is not None:
+        ag = I.read_agents(agents)
+        if "full_month" in ag:
+            table = table.drop(columns=[c for c in ("full_month",) if c in table]).merge(
+                ag[["agent_id", "full_month"]], on="agent_id", how="left")
+    out = sc.score_agents(table, sch)
+    _write(out, output, "scorecard", tz)
+    click.echo(f"scorecard for {len(out)} agents: " +
+               ", ".join(f"{g} {n}" for g, n in out["grade"].value_counts().sort_index().items())
+               + f" -> {output}")
+
+
+@kpi.command("pay")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False), help="Published roster.")
+@click.option("--states", type=click.Path(dir_okay=False), default=None,
+              help="State log: pay what was worked (else the roster as worked).")
+@click.option("--leave", type=click.Path(dir_okay=False), default=None, help="Leave records.")
+@click.option("--agents", type=click.Path(dir_okay=False), default=None,
+              help="Agents table (base_pay, star).")
+@click.option("--bonus", type=click.Path(dir_okay=False), default=None,
+              help="Scorecard output (agent_id, bonus) to add the performance bonus.")
+@click.option("--base", type=float, default=2800.0, show_default=True, help="Monthly base pay, CNY.")
+@click.option("--overtime-grace-min", type=float, default=0.0, show_default=True,
+              help="Unscheduled time per day up to this is not overtime.")
+@click.option("--month", default=None, help="Only this month (YYYY-MM).")
+@_catalog_option
+@_tz_option
+@_out_option
+def pay_cmd(roster, states, leave, agents, bonus, base, overtime_grace_min, month, catalog, tz, output):
+    """Pay hours and pay per agent and month (overtime, holidays, leave)."""
+    from wfm.kpi import inputs as I
+    from wfm.kpi.pay import pay_hours, payroll
+    from wfm.kpi.timeline import build_timeline
+
+    _check_out(output)
+    if base <= 0:
+        raise click.BadParameter("must be positive", param_hint="--base")
+    terms = _catalog_terms(catalog)
+    d = _load_all(tz, terms, roster=roster, states=states, leave=leave, agents=agents)
+    tl = build_timeline(d["states"], d["roster"]) if d["states"] is not None else None
+    hours = pay_hours(d["roster"], tl, d["leave"], overtime_grace_min=overtime_grace_min, contracts=terms)
+    if month is not None:
+        hours = hours[hours["month"] == month].reset_index(drop=True)
+        if hours.empty:
+            raise click.BadParameter(f"no pay hours in {month}", param_hint="--month")
+    bmap = None
+    if bonus is not None:
+        b = I.read_table(bonus)
+        if "agent_id" not in b or "bonus" not in b:
+            raise InputError(Problem(bonus, None, "bonus", "needs agent_id and bonus columns",
+                                     "a scorecard output"))
+        import pandas as pd
+
+        bmap = dict(zip(b["agent_id"].astype(str), pd.to_numeric(b["bonus"], errors="coerce").fillna(0), strict=True))
+    out = payroll(hours, d["agents"], base=base, bonus=bmap, contracts=terms)
+    _write(out, output, "pay", tz, notes={"money": "CNY, each pay line rounded half-up to the cent"})
+    click.echo(f"pay for {out['agent_id'].nunique()} agents, {len(out)} agent-months, "
+               f"gross {out['gross_pay'].sum():,.2f} CNY -> {output}")
+
+
+@kpi.command("report")
+@click.option("--states", type=click.Path(dir_okay=False), default=None, help="Agent state log.")
+@click.option("--roster", type=click.Path(dir_okay=False), default=None, help="Published roster.")
+@click.option("--results", type=click.Path(dir_okay=False), default=None, help="Actual interval results.")
+@click.option("--forecast", type=click.Path(dir_okay=False), default=None, help="Forecast snapshots.")
+@click.option("--leave", type=click.Path(dir_okay=False), default=None, help="Leave records.")
+@click.option("--agents", type=click.Path(dir_okay=False), default=None, help="Agents table.")
+@click.option("--dials", type=click.Path(dir_okay=False), default=None, help="Outbound dialling log.")
+@click.option("--scheme", type=click.Path(dir_okay=False), default=None, help="Scorecard scheme TOML.")
+@click.option("--tolerance-min", type=float, default=5.0, show_default=True)
+@click.option("--adherence-threshold", type=float, default=0.95, show_default=True,
+              help="Adherence an agent needs to count as adhering.")
+@click.option("--level", type=click.Choice(["interval", "day", "week", "month"]), default="day",
+              show_default=True, help="Period of the accuracy tables.")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output folder: kpi_report.xlsx, one CSV per view, kpi_summary.json.")
+@_catalog_option
+@_tz_option
+def report_cmd(states, roster, results, forecast, leave, agents, dials, scheme, tolerance_min,
+               adherence_threshold, level, out_dir, catalog, tz):
+    """Every KPI the inputs allow, as a workbook, CSVs and a summary vs targets."""
+    from wfm.kpi import scorecard as sc
+    from wfm.kpi.report import kpi_report
+
+    if not any((states, roster, results, forecast, dials)):
+        raise click.UsageError("give at least one of --states, --roster, --results, --forecast, --dials")
+    terms = _catalog_terms(catalog)
+    d = _load_all(tz, terms, states=states, roster=roster, results=results, forecast=forecast, leave=leave,
+                  agents=agents, dials=dials)
+    rep = kpi_report(contracts=terms, state_log=d["states"], roster=d["roster"], results=d["results"],
+                     forecasts=d["forecast"], leave=d["leave"], agents=d["agents"], dials=d["dials"],
+                     tolerance_min=tolerance_min, adherence_threshold=adherence_threshold, level=level,
+                     scheme=sc.load_scheme(scheme) if scheme else None)
+    paths = write_report(rep, out_dir, tz=tz)
+    for row in rep.summary["targets"]:
+        mark = "ok  " if row["met"] else ("MISS" if row["met"] is False else "n/a ")
+        val = "-" if row["value"] is None else f"{row['value']:.4g}"
+        click.echo(f"  {mark} {row['kpi']:<24} {val:>10}  (target {row['target']})")
+    click.echo(f"{len(rep.views)} views -> {out_dir}/ ({', '.join(p.name for p in paths)})")
+
+
+def write_report(rep, out_dir, *, tz: str = "Asia/Shanghai", workbook: str = "kpi_report.xlsx",
+                 summary: str = "kpi_summary.json", csv: bool = True) -> list[Path]:
+    """Write a :class:`wfm.kpi.report.KpiReport`: the workbook (one sheet per
+    view plus a ``summary`` sheet of the target check), one CSV per view and
+    the JSON summary. Views too long for Excel go to CSV only."""
+    import pandas as pd
+
+    from wfm.export import write_csv, write_workbook
+    from wfm.io import write_json
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    sheets = {"summary": pd.DataFrame(rep.summary.get("targets", []))}
+    sheets.update({k: v for k, v in rep.views.items() if len(v) < 1_048_575})
+    paths.append(write_workbook(sheets, out / workbook, tz=tz,
+                                notes={"ratios": "fractions: 0.9 = 90 %", "money": "CNY"}))
+    if csv:
+        for name, v in rep.views.items():
+            paths.append(write_csv(v, out / f"kpi_{name}.csv"))
+    paths.append(write_json(rep.summary, out / summary))
+    return paths
+
+
+# --------------------------------------------------------------------------
+# export
+# --------------------------------------------------------------------------
+
+
+@click.group("export")
+def export():
+    """Schedules and tables for HR: CSV, Excel workbook, iCalendar per agent."""
+
+
+@export.command("roster")
+@click.argument("roster", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="A .csv or .xlsx file, or a folder for --format ics.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "csv", "xlsx", "ics"]), default="auto",
+              show_default=True, help="auto: from the output extension (a folder means ics).")
+@click.option("--with-pay", is_flag=True, help="Add a sheet of pay hours (xlsx only).")
+@_tz_option
+def export_roster(roster, output, fmt, with_pay, tz):
+    """Validate a roster and export it (CSV, Excel workbook, or .ics per agent)."""
+    from wfm.export import write_csv, write_icalendar, write_workbook
+
+    r = _load("roster", roster, tz)
+    if fmt == "auto":
+        ext = Path(output).suffix.lower()
+        fmt = {".csv": "csv", ".xlsx": "xlsx"}.get(ext, "ics" if ext == "" else None)
+        if fmt is None:
+            raise click.BadParameter(f"cannot tell the format of {output}", param_hint="-o/--output")
+    if fmt == "ics":
+        paths = write_icalendar(r, output)
+        click.echo(f"{len(paths)} calendars -> {output}/")
+        return
+    if fmt == "csv":
+        write_csv(r, output)
+    else:
+        sheets = {"roster": r}
+        if with_pay:
+            from wfm.kpi.pay import pay_hours
+
+            sheets["pay_hours"] = pay_hours(r)
+        write_workbook(sheets, output, tz=tz)
+    click.echo(f"roster of {r['agent_id'].nunique()} agents, {len(r)} shifts -> {output}")
+
+
+@export.command("workbook")
+@click.argument("tables", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
+@_tz_option
+def export_workbook(tables, output, tz):
+    """Combine CSV/Excel/Parquet TABLES into one workbook, one sheet per file.
+
+    Columns whose every value is an ISO 8601 timestamp become Excel
+    date-times (in --tz), YYYY-MM-DD columns dates, numeric columns numbers;
+    text that could run as a formula stays inert text.
+    """
+    from wfm.export import write_workbook
+    from wfm.kpi.inputs import read_table
+
+    _check_out(output, (".xlsx",))
+    sheets = {}
+    for t in tables:
+        sheets[Path(t).stem] = coerce_types(read_table(t), tz)
+    write_workbook(sheets, output, tz=tz)
+    click.echo(f"{len(sheets)} sheets -> {output}")
+
+
+def coerce_types(df, tz: str):
+    """Typed copy of a text table: numbers, ISO timestamps (tz-aware in ``tz``)
+    and dates where a whole column parses; everything else stays text."""
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
+            continue
+        t = s.astype("str").str.strip()
+        blank = t.eq("") | s.isna()
+        vals = t[~blank]
+        if len(vals) == 0:
+            continue
+        if vals.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").all():
+            num = pd.to_numeric(t.where(~blank), errors="coerce")
+            # keep identifiers with leading zeros as text
+            if not vals.str.fullmatch(r"0\d+").any():
+                out[c] = num
+            continue
+        if vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+            out[c] = pd.to_datetime(t.where(~blank), format="%Y-%m-%d", errors="coerce")
+            continue
+        if vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?").all():
+            ts = pd.to_datetime(t.where(~blank), format="ISO8601", errors="coerce", utc=True)
+            has_off = vals.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").all()
+            if has_off:
+                out[c] = ts.dt.tz_convert(tz)
+            else:
+                naive = pd.to_datetime(t.where(~blank), format="ISO8601", errors="coerce")
+                out[c] = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return out

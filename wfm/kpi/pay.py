@@ -1,0 +1,438 @@
+"""Pay hours and pay per agent and month (domain.md section 4).
+
+Rates (source: ``../shared/seeds/000_*.txt`` and ``001_*.txt``, 加班工资核算方法):
+
+================  ===============  ========================================
+contract          daily rate       hourly rate (overtime = x 1.5)
+================  ===============  ========================================
+5-on-2 (做五休二)  base / 21.75     base / 21.75 / 8
+1-on-1 (做一休一)  base / 15.5      base / 15.5 / 12
+================  ===============  ========================================
+
+* **Overtime** (加班): ``hours x hourly rate x 1.5``. Overtime hours are the
+  hours worked outside the rostered shifts (before, after, or on a day
+  without a shift), *meal time excluded*, on days that are not statutory
+  holidays; plus, where the roster itself schedules a shift longer than the
+  contract's shift (8 or 12 h), the excess. With a state log, "worked" is
+  logged in (any state but logged_out) and meal is the ``meal`` state;
+  without one, the roster is taken as worked and its meals as meal time.
+  ``overtime_grace_min`` (default 0) ignores an agent's unscheduled time on
+  a day when it totals no more than that (a few minutes of logging out late).
+* **Statutory holidays** (法定节假日): every hour worked on a statutory
+  holiday (local calendar date), meal excluded, is paid
+  ``3 x the hourly rate`` (= 3 x the daily rate for a full contract shift of
+  worked time), with no day off in lieu and not also as overtime. The
+  monthly base already pays the holiday as a paid day (21.75 = (365 - 104)
+  / 12 paid days include them), so the holiday pay is added to it. A full
+  8-hour shift with a 1-hour meal on a holiday earns 7 x 3 x hourly rate:
+  the source says meal time "must be removed" (必须除去人员的用餐时长).
+  Statutory days come from the ``holidays`` package (China, ``observed=False``),
+  without the "Day off (substituted ...)" bridge days: those are moved
+  weekends, not statutory holidays (2025: 13 days).
+* **Leave** (请假): personal leave deducts the day's pay (daily rate x
+  days); sick leave with a certificate deducts 40 % of it; annual leave
+  deducts nothing; unexcused absence (旷工: the source says personal leave
+  without the paperwork counts as absence) deducts the day's pay, like
+  personal leave (product choice; configurable). With a state log, a
+  rostered shift without any logged-in time and without a leave record is
+  an unexcused absence.
+* **Monthly pay** = base (2 800) + post allowance (1/2/3 stars: 400 / 600 /
+  900) + performance bonus + subsidy (300 basic; 1/2/3 stars: 500 / 700 /
+  900) + overtime pay + holiday pay - leave deductions.
+
+Money: computed in :class:`decimal.Decimal` from exact inputs (hours from
+millisecond timestamps) and rounded **half-up to the cent once per pay
+line** (overtime, holiday, deduction, ... of one agent and month); the gross
+is the sum of the rounded lines, so a payslip adds up. Worked case
+(domain.md): base 2 800, 5-on-2, 3 h overtime -> 2800 / 21.75 / 8 x 3 x 1.5 =
+72.4137... -> **72.41**.
+
+Pay is settled on the last day of the month and paid on the 15th of the next
+month, moved to the nearest working day when that is a holiday or rest day
+(:func:`pay_date`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from wfm.kpi.terms import BASE_PAY_CNY, CONTRACTS, ContractTerms
+
+__all__ = [
+    "CENT",
+    "POST_ALLOWANCE",
+    "SUBSIDY",
+    "LEAVE_DEDUCTION_SHARE",
+    "round_cents",
+    "daily_rate",
+    "hourly_rate",
+    "overtime_pay",
+    "holiday_pay",
+    "leave_deduction",
+    "statutory_holidays",
+    "is_statutory_holiday",
+    "pay_date",
+    "pay_hours",
+    "payroll",
+    "contract_terms_from_catalog",
+]
+
+CENT = Decimal("0.01")
+#: Post allowance by star level (domain.md section 4).
+POST_ALLOWANCE = {0: Decimal(0), 1: Decimal(400), 2: Decimal(600), 3: Decimal(900)}
+#: Subsidy by star level (0 = basic staff).
+SUBSIDY = {0: Decimal(300), 1: Decimal(500), 2: Decimal(700), 3: Decimal(900)}
+#: Share of the day's pay deducted per leave type.
+LEAVE_DEDUCTION_SHARE = {"personal": Decimal(1), "sick": Decimal("0.4"), "annual": Decimal(0),
+                         "unexcused": Decimal(1)}
+
+
+def _terms(contract: str | ContractTerms, contracts: Mapping[str, ContractTerms] | None = None) -> ContractTerms:
+    if isinstance(contract, ContractTerms):
+        return contract
+    table = {**CONTRACTS, **(contracts or {})}
+    try:
+        return table[contract]
+    except KeyError:
+        raise ValueError(f"unknown contract {contract!r} (known: {', '.join(table)})") from None
+
+
+def _dec(x) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(str(x))
+
+
+def round_cents(amount) -> Decimal:
+    """Round half-up to the cent (0.005 -> 0.01)."""
+    return _dec(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def daily_rate(base, contract) -> Decimal:
+    """Daily rate ``base / paid days a month`` (exact, not rounded)."""
+    t = _terms(contract)
+    return _dec(base) / t.paid_days_per_month
+
+
+def hourly_rate(base, contract) -> Decimal:
+    """Hourly rate ``base / paid days a month / shift hours`` (not rounded; one
+    Decimal division by the exact product, e.g. 2800 / 174 for 5-on-2)."""
+    t = _terms(contract)
+    return _dec(base) / (t.paid_days_per_month * t.shift_hours)
+
+
+def overtime_pay(hours, base=BASE_PAY_CNY, contract="5-on-2", multiplier="1.5") -> Decimal:
+    """Overtime pay ``hourly rate x hours x 1.5``, rounded half-up to the cent.
+
+    >>> overtime_pay(3, 2800, "5-on-2")
+    Decimal('72.41')
+    """
+    return round_cents(hourly_rate(base, contract) * _dec(hours) * _dec(multiplier))
+
+
+def holiday_pay(hours, base=BASE_PAY_CNY, contract="5-on-2", multiplier="3") -> Decimal:
+    """Statutory-holiday pay ``hourly rate x hours x 3`` (hours without meal), to the cent."""
+    return round_cents(hourly_rate(base, contract) * _dec(hours) * _dec(multiplier))
+
+
+def leave_deduction(days_by_type: Mapping[str, object], base=BASE_PAY_CNY, contract="5-on-2",
+                    shares: Mapping[str, Decimal] = LEAVE_DEDUCTION_SHARE) -> Decimal:
+    """``sum(days x share x daily rate)`` over leave types, to the cent.
+
+    >>> leave_deduction({"personal": 1, "sick": 1}, 2800, "5-on-2")  # 128.74 + 51.49
+    Decimal('180.23')
+    """
+    d = daily_rate(base, contract)
+    total = sum((_dec(days) * _dec(shares[k]) * d for k, days in days_by_type.items()), Decimal(0))
+    return round_cents(total)
+
+
+@lru_cache(maxsize=64)
+def _cn_holidays(year: int) -> frozenset:
+    import holidays
+
+    h = holidays.country_holidays("CN", years=year, observed=False, language="en_US")
+    return frozenset(d for d, name in h.items() if "substituted" not in name.lower()
+                     and "day off" not in name.lower())
+
+
+def statutory_holidays(years: int | Iterable[int]) -> set[dt.date]:
+    """Chinese statutory holidays (法定节假日) of the given years.
+
+    From the ``holidays`` package (``CN``, ``observed=False``), leaving out
+    the bridge days off that are paid back by working a weekend
+    ("Day off (substituted from ...)"): 2025 -> 13 days (New Year 1, Spring
+    Festival 4, Qingming 1, Labour Day 2, Dragon Boat 1, National Day 3,
+    Mid-Autumn 1).
+    """
+    years = [years] if isinstance(years, int) else list(years)
+    out: set[dt.date] = set()
+    for y in years:
+        out |= _cn_holidays(int(y))
+    return out
+
+
+def is_statutory_holiday(dates) -> np.ndarray:
+    """Vectorised: True where a date (datetime64 / Timestamp / date) is a statutory holiday."""
+    d = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates)))
+    if len(d) == 0:
+        return np.zeros(0, dtype=bool)
+    years = sorted(set(d.year.dropna().astype(int)))
+    hol = statutory_holidays(years)
+    if not hol:
+        return np.zeros(len(d), dtype=bool)
+    return d.normalize().isin(pd.DatetimeIndex(sorted(hol)))
+
+
+def pay_date(year: int, month: int) -> dt.date:
+    """When the pay for ``year-month`` is paid (domain.md section 4).
+
+    The 15th of the following month; when that is not a working day in
+    China (weekend or holiday, with the make-up working weekends of the
+    ``holidays`` calendar counted as working days), the nearest working
+    day, the earlier one on a tie ("提早或推后至最近的工作日").
+    """
+    import holidays
+
+    y, m = (year + 1, 1) if month == 12 else (year, month + 1)
+    target = dt.date(y, m, 15)
+    cal = holidays.country_holidays("CN", years=[y - 1, y, y + 1])
+    for k in range(0, 31):
+        for cand in (target - dt.timedelta(days=k), target + dt.timedelta(days=k)):
+            if cal.is_working_day(cand):
+                return cand
+    return target  # pragma: no cover - a month without working days does not exist
+
+
+# --------------------------------------------------------------------------
+# hours
+# --------------------------------------------------------------------------
+
+
+def pay_hours(roster: pd.DataFrame, timeline: pd.DataFrame | None = None, leave: pd.DataFrame | None = None,
+              *, overtime_grace_min: float = 0.0, holiday_dates: Iterable | None = None,
+              contracts: Mapping[str, ContractTerms] | None = None) -> pd.DataFrame:
+    """Pay hours per agent and month (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    roster: canonical roster (:func:`wfm.kpi.inputs.validate_roster`).
+    timeline: :func:`wfm.kpi.timeline.build_timeline` of the state log and
+        this roster, or None to pay the roster as worked.
+    leave: :func:`wfm.kpi.inputs.validate_leave` output, or None.
+    holiday_dates: statutory holidays to use instead of the ``holidays``
+        calendar (dates).
+
+    Returns
+    -------
+    One row per agent and month (``month`` "YYYY-MM", by the shift's date for
+    shift time and the local date otherwise): ``agent_id``, ``month``,
+    ``contract``, ``shifts``, ``scheduled_h``, ``worked_h`` (in shifts),
+    ``meal_h``, ``overtime_h``, ``holiday_h``, ``holiday_days``,
+    ``personal_days``, ``sick_days``, ``annual_days``, ``unexcused_days``
+    (leave records plus, with a state log, rostered shifts with no log-in).
+    Hours are floats (exact to the millisecond).
+    """
+    from wfm.kpi.timeline import build_timeline
+
+    log_mode = timeline is not None
+    tl = timeline if log_mode else build_timeline(None, roster)
+    ms = np.round(tl["seconds"].to_numpy(float) * 1000).astype(np.int64)
+    on = tl["shift_id"].to_numpy() >= 0
+    if log_mode:
+        st = tl["state"].cat.codes.to_numpy()
+        cats = list(tl["state"].cat.categories)
+        worked = st != cats.index("logged_out")
+        meal = st == cats.index("meal")
+    else:
+        act = tl["activity"].cat.codes.to_numpy()
+        worked = on
+        meal = act == list(tl["activity"].cat.categories).index("meal")
+    day = tl["date"].to_numpy().astype("datetime64[D]")
+    if holiday_dates is not None:
+        hol = np.array(sorted(pd.to_datetime(list(holiday_dates)).normalize()), dtype="datetime64[D]")
+    else:
+        years = range(int(str(day.min())[:4]), int(str(day.max())[:4]) + 1) if len(day) else []
+        hol = np.array(sorted(statutory_holidays(years)), dtype="datetime64[D]")
+    is_hol = np.isin(day, hol)
+    agents = np.asarray(tl["agent_id"].cat.categories, dtype=object)
+    a_code = tl["agent_id"].cat.codes.to_numpy().astype(np.int64)
+    mon = tl["work_date"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    m0 = int(mon.min()) if len(mon) else 0
+    n_m = int(mon.max()) - m0 + 1 if len(mon) else 1
+    key = a_code * n_m + (mon - m0)
+    n_k = len(agents) * n_m
+    net = worked & ~meal
+    ot = np.where(net & ~on & ~is_hol, ms, 0)
+    if overtime_grace_min > 0 and len(day):
+        d_i = (day - day.min()).astype(np.int64)
+        n_d = int(d_i.max()) + 1
+        dkey = a_code * n_d + d_i
+        per_day = np.bincount(dkey, weights=ot, minlength=len(agents) * n_d)
+        ot = np.where(per_day[dkey] <= overtime_grace_min * 60_000, 0, ot)
+
+    def total(x):
+        return np.bincount(key, weights=x, minlength=n_k).round().astype(np.int64)
+
+    sums = {
+        "worked_ms": total(np.where(worked & on, ms, 0)),
+        "meal_ms": total(np.where(meal, ms, 0)),
+        "holiday_ms": total(np.where(net & is_hol, ms, 0)),
+        "ot_ms": total(ot),
+    }
+    hd = net & is_hol
+    hol_pairs = np.unique(np.stack([key[hd], day[hd].astype(np.int64)]), axis=1) if hd.any() else \
+        np.zeros((2, 0), dtype=np.int64)
+    sums["holiday_days"] = np.bincount(hol_pairs[0], minlength=n_k)
+    present = np.bincount(key, minlength=n_k) > 0
+    kk = np.flatnonzero(present)
+    months = (np.arange(n_m) + m0).astype("datetime64[M]").astype(str)
+    g = pd.DataFrame({"agent_id": agents[kk // n_m].astype(str), "month": months[kk % n_m],
+                      **{k: v[kk] for k, v in sums.items()}})
+
+    # roster: shifts, scheduled hours, excess over the contract's shift
+    r = roster.assign(month=pd.DatetimeIndex(roster["date"]).strftime("%Y-%m"))
+    length_ms = (pd.DatetimeIndex(r["shift_end"]).as_unit("ns").asi8
+                 - pd.DatetimeIndex(r["shift_start"]).as_unit("ns").asi8) // 1_000_000
+    std_ms = np.array([int(_terms(c, contracts).shift_hours * 3_600_000) for c in r["contract"]],
+                      dtype=np.int64) if len(r) else np.zeros(0, dtype=np.int64)
+    start_hol = is_statutory_holiday(r["date"].to_numpy()) if holiday_dates is None else \
+        pd.DatetimeIndex(r["date"]).isin(pd.DatetimeIndex(pd.to_datetime(list(holiday_dates))))
+    r = r.assign(scheduled_ms=length_ms, excess_ms=np.where(start_hol, 0, np.maximum(length_ms - std_ms, 0)))
+    rg = r.groupby(["agent_id", "month"], sort=True).agg(
+        contract=("contract", "first"), shifts=("contract", "size"),
+        scheduled_ms=("scheduled_ms", "sum"), excess_ms=("excess_ms", "sum")).reset_index()
+    out = rg.merge(g, on=["agent_id", "month"], how="outer")
+
+    # leave and unrecorded absences
+    lv = []
+    if leave is not None and len(leave):
+        lv.append(pd.DataFrame({"agent_id": leave["agent_id"].astype("str"),
+                                "month": pd.DatetimeIndex(leave["date"]).strftime("%Y-%m"),
+                                "date": leave["date"].to_numpy(), "leave_type": leave["leave_type"],
+                                "days": leave["days"].to_numpy(float)}))
+    if log_mode and len(roster):
+        sid = tl["shift_id"].to_numpy()
+        logged = np.zeros(len(roster), dtype=bool)
+        logged[np.unique(sid[(sid >= 0) & worked])] = True
+        absent = ~logged
+        if absent.any():
+            ab = pd.DataFrame({"agent_id": roster["agent_id"].astype("str").to_numpy()[absent],
+                               "month": pd.DatetimeIndex(roster["date"]).strftime("%Y-%m").to_numpy()[absent],
+                               "date": roster["date"].to_numpy()[absent], "leave_type": "unexcused",
+                               "days": 1.0})
+            if lv:
+                known = pd.MultiIndex.from_frame(lv[0][["agent_id", "date"]])
+                ab = ab[~pd.MultiIndex.from_frame(ab[["agent_id", "date"]]).isin(known)]
+            lv.append(ab)
+    if lv:
+        L = pd.concat(lv, ignore_index=True)
+        piv = L.pivot_table(index=["agent_id", "month"], columns="leave_type", values="days",
+                            aggfunc="sum", fill_value=0.0).reset_index()
+        out = out.merge(piv, on=["agent_id", "month"], how="outer")
+    for t in ("personal", "sick", "annual", "unexcused"):
+        out[f"{t}_days"] = out[t].fillna(0.0).astype(float) if t in out else 0.0
+    # agents with time but no shift that month take their contract from other months
+    contract_of = roster.drop_duplicates("agent_id").set_index("agent_id")["contract"]
+    out["contract"] = out["contract"].fillna(out["agent_id"].map(contract_of))
+    for c in ("shifts", "scheduled_ms", "excess_ms", "worked_ms", "meal_ms", "holiday_ms", "ot_ms",
+              "holiday_days"):
+        out[c] = out[c].fillna(0).astype(np.int64)
+    H = 3_600_000.0
+    res = pd.DataFrame({
+        "agent_id": out["agent_id"].astype("str"), "month": out["month"].astype("str"),
+        "contract": out["contract"].fillna("").astype("str"), "shifts": out["shifts"],
+        "scheduled_h": out["scheduled_ms"] / H, "worked_h": out["worked_ms"] / H,
+        "meal_h": out["meal_ms"] / H, "overtime_h": (out["ot_ms"] + out["excess_ms"]) / H,
+        "holiday_h": out["holiday_ms"] / H, "holiday_days": out["holiday_days"],
+        "personal_days": out["personal_days"], "sick_days": out["sick_days"],
+        "annual_days": out["annual_days"], "unexcused_days": out["unexcused_days"],
+    })
+    return res.sort_values(["agent_id", "month"], kind="stable").reset_index(drop=True)
+
+
+def payroll(hours: pd.DataFrame, agents: pd.DataFrame | None = None, *, base=BASE_PAY_CNY,
+            bonus: Mapping[str, object] | pd.Series | None = None,
+            contracts: Mapping[str, ContractTerms] | None = None,
+            leave_shares: Mapping[str, Decimal] = LEAVE_DEDUCTION_SHARE) -> pd.DataFrame:
+    """Money per agent and month from :func:`pay_hours`.
+
+    ``agents`` (:func:`wfm.kpi.inputs.validate_agents`) may give each agent's
+    ``base_pay`` and ``star`` (0 when absent); ``bonus`` maps agent_id to the
+    month's performance bonus (e.g. the scorecard's ``bonus``). Adds
+    ``base_pay``, ``daily_rate``, ``hourly_rate`` (rounded to the cent for
+    display only; pay lines use the exact rates), ``overtime_pay``,
+    ``holiday_pay``, ``leave_deduction``, ``post_allowance``, ``subsidy``,
+    ``bonus``, ``gross_pay`` (CNY, floats holding cent-rounded values),
+    ``pay_date`` and ``note`` (why a row is not paid: an agent with logged
+    time but no contract in the roster or the agents table).
+    """
+    info = agents.set_index("agent_id") if agents is not None and len(agents) else None
+    bonus_map = dict(bonus) if bonus is not None else {}
+    rows = []
+    for r in hours.itertuples(index=False):
+        b = _dec(base)
+        star = 0
+        contract = r.contract if isinstance(r.contract, str) else ""
+        if info is not None and r.agent_id in info.index:
+            a = info.loc[r.agent_id]
+            if "base_pay" in info and pd.notna(a.get("base_pay")):
+                b = _dec(a["base_pay"])
+            if "star" in info and pd.notna(a.get("star")):
+                star = int(a["star"])
+            if (not contract or contract == "nan") and "contract" in info and a.get("contract"):
+                contract = a["contract"]
+        if not isinstance(contract, str) or contract in ("", "nan"):
+            # an agent with logged time but no shift and no contract anywhere
+            rows.append({"base_pay": float(round_cents(b)), "note": "no contract: not in the roster "
+                         "or the agents table; not paid here"})
+            continue
+        terms = _terms(contract, contracts)
+        ot_h = _exact_hours(r.overtime_h)
+        hol_h = _exact_hours(r.holiday_h)
+        ot = overtime_pay(ot_h, b, terms)
+        hp = holiday_pay(hol_h, b, terms)
+        ded = leave_deduction({"personal": r.personal_days, "sick": r.sick_days, "annual": r.annual_days,
+                               "unexcused": r.unexcused_days}, b, terms, leave_shares)
+        post = POST_ALLOWANCE[star]
+        sub = SUBSIDY[star]
+        bon = round_cents(bonus_map.get(r.agent_id, 0) or 0)
+        gross = b + post + sub + bon + ot + hp - ded
+        y, m = (int(x) for x in r.month.split("-"))
+        rows.append({
+            "base_pay": float(round_cents(b)), "daily_rate": float(round_cents(daily_rate(b, terms))),
+            "hourly_rate": float(round_cents(hourly_rate(b, terms))), "overtime_pay": float(ot),
+            "holiday_pay": float(hp), "leave_deduction": float(ded), "post_allowance": float(post),
+            "subsidy": float(sub), "bonus": float(bon), "gross_pay": float(round_cents(gross)),
+            "pay_date": pd.Timestamp(pay_date(y, m)), "note": "",
+        })
+    money = pd.DataFrame(rows, index=hours.index) if rows else pd.DataFrame(
+        columns=["base_pay", "daily_rate", "hourly_rate", "overtime_pay", "holiday_pay",
+                 "leave_deduction", "post_allowance", "subsidy", "bonus", "gross_pay", "pay_date", "note"])
+    return pd.concat([hours.reset_index(drop=True), money.reset_index(drop=True)], axis=1)
+
+
+def _exact_hours(h: float) -> Decimal:
+    """Float hours (from millisecond sums) back to the exact Decimal: the float
+    error is far below a millisecond, so rounding to whole milliseconds
+    recovers the exact value (1/3 h stays 1/3 h, not 0.33333333333333331)."""
+    return Decimal(int(round(float(h) * 3_600_000))) / Decimal(3_600_000)
+
+
+def contract_terms_from_catalog(catalog) -> dict[str, ContractTerms]:
+    """Pay terms of a roster catalogue's contracts (:mod:`wfm.roster.catalog`):
+    ``paid_days_per_month`` as given and the contract's shift hours = its
+    longest shift type (8 h for 5-on-2, 12 h for 1-on-1 in the default
+    catalogue). Keyed by both the contract key and its name."""
+    out = {}
+    for key, c in catalog.contracts.items():
+        lengths = [max(catalog.shift_types[s].lengths_min) for s in c.shift_types if s in catalog.shift_types]
+        hours = Decimal(max(lengths)) / Decimal(60) if lengths else Decimal(8)
+        terms = ContractTerms(c.name, Decimal(str(c.paid_days_per_month)), hours)
+        out[key] = terms
+        out[c.name] = terms
+    return out
