@@ -39,7 +39,8 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     out = tmp_path / "wfm-out" / "baseline"
     names = {p.name for p in out.iterdir()}
     assert {"history.csv", "backtest.csv", "cleaned_days.csv", "forecast.csv", "staffing.csv",
-            "daily.csv", "summary.json", "plan.log", "report.html"} <= names
+            "daily.csv", "summary.json", "plan.log", "report.html", "plan.xlsx",
+            "kpi_summary.json"} <= names
     staffing = pd.read_csv(out / "staffing.csv")
     forecast = pd.read_csv(out / "forecast.csv")
     history = pd.read_csv(out / "history.csv")

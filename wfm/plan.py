@@ -20,6 +20,9 @@ staffing.csv       per interval of the horizon: load, required and scheduled
                    occupancy, binding target (after the scenario's overrides)
 daily.csv          per queue and day: offered, agent-hours, service level
 roster/            roster.csv, coverage.csv, summary.json (when rostered)
+plan.xlsx          the views above as one Excel workbook (dates as Excel
+                   dates in local time, the zone named in the `about` sheet)
+kpi_summary.json   planned KPIs against the domain targets
 report.html        the plan for people: plots and tables, self-contained
 summary.json       the scenario and headline figures, with units
 plan.log           what ran, with timings and notes
@@ -205,10 +208,40 @@ class Plan:
         write_csv(iso_timestamps(staffing), out_dir / "staffing.csv")
         write_csv(daily, out_dir / "daily.csv")
         write_json(summary, out_dir / "summary.json")
+        step("exports", self.write_exports, out_dir, fc, staffing, daily)
         step("report", self.write_report, out_dir, history, fc, staffing, summary)
         self._write_log(out_dir, timings, fc)
         return PlanResult(self.scenario, history, fc, staffing, daily, summary, out_dir,
                           timings_s=timings)
+
+    def write_exports(self, out_dir: Path, fc: ForecastResult, staffing, daily,
+                      roster=None) -> None:
+        """plan.xlsx (one sheet per view, for HR and planners) and kpi_summary.json."""
+        from wfm.export import write_workbook
+        from wfm.kpi.report import plan_kpi_summary
+
+        sheets = {"daily": daily, "staffing": staffing, "forecast": fc.forecast}
+        for name in ("roster", "coverage", "agents", "cost"):
+            table = getattr(roster, name, None)
+            if table is not None:
+                sheets[name] = table
+        write_workbook(sheets, out_dir / "plan.xlsx", tz=self.scenario.data.time_zone,
+                       title=f"wfm plan {self.scenario.name}",
+                       notes={"scenario": self.scenario.name,
+                              "description": self.scenario.description})
+        from wfm.kpi.terms import TARGETS
+
+        svc = self.scenario.service
+        targets = dict(TARGETS)  # the domain's, with this scenario's service targets on top
+        for key, op, goal in (("service_level", ">=", svc.service_level),
+                              ("asa_s", "<=", svc.max_asa_s),
+                              ("abandon_rate", "<=", svc.max_abandon)):
+            if goal is None:
+                targets.pop(key, None)
+            else:
+                targets[key] = (op, goal)
+        kpis = plan_kpi_summary(staffing, getattr(roster, "roster", None), targets=targets)
+        write_json(kpis, out_dir / "kpi_summary.json")
 
     def write_report(self, out_dir: Path, history, fc: ForecastResult, staffing, summary,
                      roster=None, comparison=None) -> Path:

@@ -166,7 +166,7 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
 
 
 def plan_kpi_summary(staffing: pd.DataFrame, roster: pd.DataFrame | None = None, *,
-                     agents: pd.DataFrame | None = None) -> dict:
+                     agents: pd.DataFrame | None = None, targets: Mapping | None = None) -> dict:
     """Planned KPIs for ``wfm plan``: planned service figures (offered-weighted
     from the staffing table) against the domain targets and, with a roster,
     its fit to the requirement (schedule accuracy of the plan: rostered
@@ -175,7 +175,9 @@ def plan_kpi_summary(staffing: pd.DataFrame, roster: pd.DataFrame | None = None,
     CNY).
 
     ``staffing``: :func:`wfm.staffing.required_agents` output;
-    ``roster``: canonical roster (:func:`wfm.kpi.inputs.validate_roster`).
+    ``roster``: canonical roster (:func:`wfm.kpi.inputs.validate_roster`);
+    ``targets``: KPI -> (operator, goal), e.g. a scenario's own service
+    targets; defaults to the domain targets (:data:`wfm.kpi.terms.TARGETS`).
     """
     s = staffing
     open_ = s[s["offered"] > 0]
@@ -190,7 +192,7 @@ def plan_kpi_summary(staffing: pd.DataFrame, roster: pd.DataFrame | None = None,
 
     head = {"service_level": wmean("service_level"), "asa_s": wmean("asa_s"),
             "abandon_rate": wmean("p_abandon")}
-    out = {"planned": head, "targets": check_targets(head)}
+    out = {"planned": head, "targets": check_targets(head, targets if targets is not None else TARGETS)}
     if roster is not None and len(roster):
         per = s.groupby("interval_start", sort=True).agg(interval_min=("interval_min", "first"),
                                                          required_agents=("required_agents", "sum")).reset_index()
