@@ -45,10 +45,12 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     forecast = pd.read_csv(out / "forecast.csv")
     history = pd.read_csv(out / "history.csv")
     summary = json.loads((out / "summary.json").read_text())
-    # The horizon: four weeks of 30-minute intervals from the day after the history.
-    assert len(staffing) == len(forecast) == summary["intervals"] == 28 * 48
+    # The horizon: four weeks of the open 30-minute intervals (08:00-22:00; the
+    # sample's closed hours never had a call) from the day after the history.
+    assert len(staffing) == len(forecast) == summary["intervals"] == 28 * 28
+    assert staffing.interval_start.str[11:16].between("08:00", "21:30").all()
     last_day = pd.Timestamp(history.interval_start.max()[:10])
-    assert staffing.interval_start.min() == f"{(last_day + pd.Timedelta(days=1)):%Y-%m-%d}T00:00:00+08:00"
+    assert staffing.interval_start.min() == f"{(last_day + pd.Timedelta(days=1)):%Y-%m-%d}T08:00:00+08:00"
     np.testing.assert_allclose(staffing.offered, forecast.offered)  # baseline: no overrides
     # Double-11 (in the horizon) carries the scenario's 2.5 uplift over the same weekday.
     day = forecast.assign(d=forecast.interval_start.str[:10]).groupby("d").offered.sum()
@@ -70,18 +72,61 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     sel = bt[bt.selected & (bt.level == "interval")]
     assert summary["forecast_interval_accuracy"] == pytest.approx(1 - sel.wape.mean())
     assert "planned service level" in res.output
+    # The roster: rule-clean, covering the requirement grossed up for absence.
+    rdir = out / "roster"
+    roster = pd.read_csv(rdir / "roster.csv")
+    coverage = pd.read_csv(rdir / "coverage.csv")
+    cost = pd.read_csv(rdir / "cost.csv").set_index("contract")
+    assert len(pd.read_csv(rdir / "violations.csv")) == 0
+    merged = coverage.merge(staffing[["interval_start", "required_agents"]], on="interval_start",
+                            suffixes=("", "_net"))
+    assert len(merged) == len(staffing)
+    np.testing.assert_allclose(merged.required_agents, merged.required_agents_net / 0.9)
+    np.testing.assert_allclose(coverage.expected_agents, coverage.scheduled_agents * 0.9)
+    assert summary["agents_total"] == roster.agent_id.nunique() == cost.agents.sum()
+    # Cost: each shift at the contract's daily rate (domain.md section 4).
+    shifts = roster.contract.map({"five_two": "5-on-2", "one_one": "1-on-1"}).value_counts()
+    for name, paid_days in (("5-on-2", 21.75), ("1-on-1", 15.5)):
+        assert cost.loc[name, "shifts"] == shifts.get(name, 0)
+        assert cost.loc[name, "cost"] == pytest.approx(shifts.get(name, 0) * 2800 / paid_days,
+                                                       abs=0.01)
+    assert summary["cost_cny"] == pytest.approx(cost.cost.sum())
+    assert summary["roster"]["rule_violations"] == 0
+    assert {"roster", "coverage", "cost"} <= set(
+        __import__("openpyxl").load_workbook(out / "plan.xlsx", read_only=True).sheetnames)
+
+
+SMALL_PLAN = """[scenario]
+name = "small"
+[data]
+sample_days = 56
+[forecast]
+horizon_weeks = 1
+backtest_origins = 1
+[roster]
+time_limit_s = 8
+gap_rel = 0.02
+"""
 
 
 def test_plan_is_deterministic(runner, tmp_path):
+    scen = tmp_path / "small.toml"
+    scen.write_text(SMALL_PLAN, encoding="utf-8")
     a, b = tmp_path / "a", tmp_path / "b"
-    assert runner.invoke(cli, ["plan", "-o", str(a)]).exit_code == 0
-    a, b = a / "baseline", b / "baseline"
-    assert runner.invoke(cli, ["plan", "-o", str(b.parent)]).exit_code == 0
+    assert runner.invoke(cli, ["plan", str(scen), "-o", str(a)]).exit_code == 0
+    assert runner.invoke(cli, ["plan", str(scen), "-o", str(b)]).exit_code == 0
+    a, b = a / "small", b / "small"
     for name in ("history.csv", "forecast.csv", "staffing.csv", "daily.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
     # Backtest scores are identical; only the measured fit/predict seconds differ.
     pd.testing.assert_frame_equal(pd.read_csv(a / "backtest.csv").drop(columns="fit_predict_s"),
                                   pd.read_csv(b / "backtest.csv").drop(columns="fit_predict_s"))
+    # A roster solve that ended on its gap is repeated exactly; one cut by the
+    # time limit is only promised to be rule-clean (summary.json says which).
+    runs = [json.loads((d / "summary.json").read_text())["roster"] for d in (a, b)]
+    if all(r["ended_on_gap"] for r in runs):
+        assert (a / "roster" / "roster.csv").read_bytes() == (b / "roster" / "roster.csv").read_bytes()
+    assert all(r["rule_violations"] == 0 for r in runs)
 
 
 def test_staff_solves_the_published_example(runner, tmp_path):

@@ -18,6 +18,9 @@ sample_days = 35
 [forecast]
 horizon_weeks = 1
 backtest_origins = 1
+[roster]
+time_limit_s = 6
+gap_rel = 0.02
 {extra}
 """
 
@@ -43,13 +46,16 @@ def test_compare_differences_follow_the_inputs(tmp_path):
     for fig in ("required_agent_hours", "scheduled_agent_hours"):
         assert table.loc[fig, "more - base"] > 0
         assert table.loc[fig, "faster - base"] < 0
+    # 15 % more volume needs more paid agent time on the roster.
+    assert table.loc["paid_hours", "more - base"] > 0
     for name in ("base", "more", "faster"):
         assert (tmp_path / "out" / name / "summary.json").exists()
     assert "more vs base" in res.output
 
 
 def test_parallel_equals_serial(tmp_path):
-    paths = [scenario(tmp_path, "a"), scenario(tmp_path, "b", "[service]\nshrinkage = 0.2\n")]
+    off = "enabled = false\n"  # staffing-only what-ifs: exact, and no solver time limit
+    paths = [scenario(tmp_path, "a", off), scenario(tmp_path, "b", off + "[service]\nshrinkage = 0.2\n")]
     scen = [load_scenario(p) for p in paths]
     serial = comparison_table(run_scenarios(scen, tmp_path / "s", processes=1))
     parallel = comparison_table(run_scenarios(scen, tmp_path / "p", processes=2))

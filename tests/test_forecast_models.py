@@ -286,3 +286,16 @@ def test_bad_inputs_raise_input_error(bank30):
         mdl.predict("2003-06-20", 7)
     with pytest.raises(InputError, match="unknown forecast model"):
         make_model("prophet")
+
+
+@pytest.mark.parametrize("name", ["svd", "combination", "weekday_avg"])
+def test_closed_hours_written_as_zeros_forecast_nothing(name):
+    """The sample writes closed hours (22:00-08:00) as rows with 0 calls."""
+    from wfm.sample import generate_history
+
+    hist = generate_history(start="2025-06-02", days=56, seed=3)
+    fc = make_model(name).fit(hist).predict("2025-07-28", days=7)
+    clock = fc["interval_start"].dt.hour
+    closed = (clock < 8) | (clock >= 22)
+    assert (fc.loc[closed, "offered"] == 0).all()
+    assert fc.loc[~closed, "offered"].sum() > 0

@@ -217,7 +217,7 @@ def sample(output, start, days, interval_min, seed):
 
 # Sub-command groups that live in their own modules.
 for _module, _attr in (("wfm.cli_forecast", "forecast"), ("wfm.cli_kpi", "kpi"),
-                       ("wfm.cli_kpi", "export")):
+                       ("wfm.cli_kpi", "export"), ("wfm.cli_roster", "roster")):
     cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 

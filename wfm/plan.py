@@ -69,6 +69,28 @@ class ForecastResult:
 
 
 @dataclass(frozen=True)
+class RosterOutputs:
+    """What the roster step produced (see :func:`wfm.roster.build_roster`).
+
+    ``roster``: one row per shift; ``coverage``: per interval the
+    requirement the roster covers (required agents grossed up for absence),
+    the scheduled agents net of breaks and meals, the agents expected to turn
+    up (scheduled x (1 - absence)), and the service level, ASA and
+    abandonment those expected agents give; ``agents``: per agent;
+    ``cost``: per contract ``contract``, ``agents``, ``shifts``,
+    ``paid_hours`` and ``cost`` (shifts x the contract's daily rate,
+    ``base_monthly / paid_days_per_month``); ``summary``: the solver's report.
+    """
+
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    agents: pd.DataFrame
+    violations: pd.DataFrame
+    cost: pd.DataFrame
+    summary: dict
+
+
+@dataclass(frozen=True)
 class PlanResult:
     """Tables a plan produced and where it wrote them."""
 
@@ -173,6 +195,77 @@ class Plan:
         prediction = model.predict(self.horizon_start(history), days=7 * fc.horizon_weeks)
         return ForecastResult(prediction, scores, model.cleaned_, model.notes_, selected)
 
+    def roster(self, staffing: pd.DataFrame) -> RosterOutputs:
+        """Roster the horizon for the staffing requirement (see :class:`RosterOutputs`)."""
+        from wfm.roster import build_roster, load_catalog
+        from wfm.roster.build import catalog_contract_key
+        from wfm.roster.catalog import default_catalog_path
+        from wfm.staffing import service_for_agents
+
+        sc = self.scenario
+        r = sc.roster
+        catalog = load_catalog(default_catalog_path() if r.catalog == "bundled" else r.catalog)
+        headcount = {}
+        for name, most in r.headcount.items():
+            key = catalog_contract_key(catalog, name)
+            if key is None:
+                from wfm.errors import InputError, Problem
+
+                raise InputError(Problem(sc.source or sc.name, None, f"roster.headcount.{name}",
+                                         "unknown contract", ", ".join(
+                                             f"{k} ({c.name})" for k, c in catalog.contracts.items())))
+            headcount[key] = (0, int(most))
+        # Breaks and meals are placed by the roster; unplanned absence is not,
+        # so the roster covers the requirement grossed up for it.
+        demand = staffing.assign(
+            required_agents=staffing["required_agents"] / (1.0 - r.absence_shrinkage))
+        svc = sc.service
+        result = build_roster(
+            demand, catalog, weeks=r.weeks or sc.forecast.horizon_weeks,
+            agents=r.agents, solver=r.solver, time_limit_s=r.time_limit_s, gap_rel=r.gap_rel,
+            tz=sc.data.time_zone, headcount=headcount or None,
+            contract_mix=r.contract_mix or None, target_s=svc.target_s,
+            service_model=svc.model,
+            patience_s=svc.patience_s if svc.model == "erlang-a" else None,
+        )
+        coverage = result.coverage.copy()
+        coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True).dt.tz_convert(
+            sc.data.time_zone)
+        coverage["expected_agents"] = coverage["scheduled_agents"] * (1.0 - r.absence_shrinkage)
+        # Service at the agents expected to turn up, pooled over the queues.
+        per = staffing.groupby("interval_start", sort=True).agg(
+            offered=("offered", "sum"), interval_min=("interval_min", "first"),
+            work_s=("load_erlangs", "sum")).reset_index()
+        per["aht_s"] = np.where(per["offered"] > 0,
+                                per["work_s"] * per["interval_min"] * 60 / per["offered"].where(
+                                    per["offered"] > 0, 1.0), 180.0)
+        merged = coverage.merge(per[["interval_start", "offered", "interval_min", "aht_s"]],
+                                on="interval_start", how="left")
+        merged[["offered"]] = merged[["offered"]].fillna(0.0)
+        merged["interval_min"] = merged["interval_min"].fillna(staffing["interval_min"].iloc[0])
+        merged["aht_s"] = merged["aht_s"].fillna(180.0)
+        judged = service_for_agents(merged, merged["expected_agents"], target_s=svc.target_s,
+                                    model=svc.model,
+                                    patience_s=svc.patience_s if svc.model == "erlang-a" else None)
+        for col in ("service_level", "asa_s", "p_abandon", "occupancy"):
+            coverage[col] = judged[col].to_numpy()
+        coverage["offered"] = merged["offered"].to_numpy()
+        cost = self._roster_cost(result.roster, catalog)
+        return RosterOutputs(result.roster, coverage, result.agents, result.violations, cost,
+                             result.summary)
+
+    def _roster_cost(self, roster: pd.DataFrame, catalog) -> pd.DataFrame:
+        base = self.scenario.pay.base_monthly
+        rows = []
+        for key, ct in catalog.contracts.items():
+            shifts = roster[roster["contract"] == key]
+            rate = base / ct.paid_days_per_month
+            rows.append({"contract": ct.name, "agents": int(shifts["agent_id"].nunique()),
+                         "shifts": int(len(shifts)),
+                         "paid_hours": float(shifts["paid_hours"].sum()),
+                         "daily_rate": round(rate, 2), "cost": round(len(shifts) * rate, 2)})
+        return pd.DataFrame(rows)
+
     def staff(self, intervals: pd.DataFrame) -> pd.DataFrame:
         svc = self.scenario.service
         return required_agents(
@@ -199,7 +292,8 @@ class Plan:
         fc = step("forecast", self.forecast, history)
         staffing = step("staffing", self.staff, fc.forecast)
         daily = daily_staffing(staffing)
-        summary = self._summary(history, fc, staffing, timings)
+        roster = step("roster", self.roster, staffing) if self.scenario.roster.enabled else None
+        summary = self._summary(history, fc, staffing, timings, roster)
 
         write_csv(iso_timestamps(history), out_dir / "history.csv")
         write_csv(fc.backtest, out_dir / "backtest.csv")
@@ -207,12 +301,20 @@ class Plan:
         write_csv(iso_timestamps(fc.forecast), out_dir / "forecast.csv")
         write_csv(iso_timestamps(staffing), out_dir / "staffing.csv")
         write_csv(daily, out_dir / "daily.csv")
+        if roster is not None:
+            rdir = out_dir / "roster"
+            write_csv(roster.roster, rdir / "roster.csv")
+            write_csv(iso_timestamps(roster.coverage), rdir / "coverage.csv")
+            write_csv(roster.agents, rdir / "agents.csv")
+            write_csv(roster.violations, rdir / "violations.csv")
+            write_csv(roster.cost, rdir / "cost.csv")
+            write_json(roster.summary, rdir / "summary.json")
         write_json(summary, out_dir / "summary.json")
-        step("exports", self.write_exports, out_dir, fc, staffing, daily)
-        step("report", self.write_report, out_dir, history, fc, staffing, summary)
+        step("exports", self.write_exports, out_dir, fc, staffing, daily, roster)
+        step("report", self.write_report, out_dir, history, fc, staffing, summary, roster)
         self._write_log(out_dir, timings, fc)
         return PlanResult(self.scenario, history, fc, staffing, daily, summary, out_dir,
-                          timings_s=timings)
+                          roster=roster, timings_s=timings)
 
     def write_exports(self, out_dir: Path, fc: ForecastResult, staffing, daily,
                       roster=None) -> None:
@@ -240,7 +342,12 @@ class Plan:
                 targets.pop(key, None)
             else:
                 targets[key] = (op, goal)
-        kpis = plan_kpi_summary(staffing, getattr(roster, "roster", None), targets=targets)
+        published = None
+        if roster is not None and len(roster.roster):
+            from wfm.kpi.inputs import validate_roster
+
+            published = validate_roster(roster.roster, tz=self.scenario.data.time_zone)
+        kpis = plan_kpi_summary(staffing, published, targets=targets)
         write_json(kpis, out_dir / "kpi_summary.json")
 
     def write_report(self, out_dir: Path, history, fc: ForecastResult, staffing, summary,
@@ -271,7 +378,8 @@ class Plan:
         text = "\n".join(lines) + "\n"
         write_atomic(out_dir / "plan.log", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
-    def _summary(self, history, fc: ForecastResult, staffing, timings) -> dict:
+    def _summary(self, history, fc: ForecastResult, staffing, timings,
+                 roster: RosterOutputs | None = None) -> dict:
         sc = self.scenario
         hours = staffing["interval_min"] / 60.0
         accuracy = {}
@@ -295,6 +403,22 @@ class Plan:
             "forecast_interval_accuracy": 1 - float(np.mean(wapes)) if wapes else None,
             "forecast_day_accuracy": 1 - float(np.mean(day_wapes)) if day_wapes else None,
         }
+        if roster is not None:
+            cov = roster.coverage
+            for r in roster.cost.itertuples():
+                headline[f"agents_{r.contract}"] = int(r.agents)
+            headline["agents_total"] = int(roster.cost["agents"].sum())
+            headline["paid_hours"] = float(roster.cost["paid_hours"].sum())
+            headline["cost_cny"] = float(roster.cost["cost"].sum())
+            headline["rostered_service_level"] = offered_weighted(cov, "service_level")
+            headline["rostered_asa_s"] = offered_weighted(cov, "asa_s")
+            headline["rostered_abandon_rate"] = offered_weighted(cov, "p_abandon")
+            headline["understaffed_intervals"] = int((cov["short_agents"] > 1e-9).sum())
+            req = cov["required_agents"].to_numpy(float)
+            headline["schedule_accuracy"] = (
+                1 - float(np.abs(cov["scheduled_agents"] - req).sum() / req.sum())
+                if req.sum() > 0 else None)
+            headline["roster_gap_to_bound"] = roster.summary.get("gap")
         tz = sc.data.time_zone
         return {
             "wfm_version": __version__,
@@ -317,6 +441,15 @@ class Plan:
             "headline": headline,
             **headline,
             "binding_targets": staffing["binding_target"].value_counts().to_dict(),
+            "roster": None if roster is None else {
+                **{k: roster.summary.get(k) for k in ("status", "objective", "lp_bound", "gap",
+                                                      "shortfall", "close_gap")
+                   if k in roster.summary},
+                # A solve that ended on its gap is repeatable; one cut by the
+                # time limit may stop elsewhere on a busier machine.
+                "ended_on_gap": roster.summary.get("status") == "optimal",
+                "rule_violations": int(len(roster.violations)),
+            },
             "units": {
                 "agent_hours": "agent-hours (agents x hours)",
                 "asa_s": "seconds",

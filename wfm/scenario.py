@@ -31,12 +31,14 @@ Sections and defaults (the defaults are the built-in baseline, equal to
 [service]      model (erlang-c | erlang-a), service_level, target_s,
                max_asa_s, max_abandon, max_occupancy, patience_s, shrinkage,
                min_agents
-[roster]       catalog ("bundled" or a TOML file), agents (CSV, optional),
+[roster]       enabled (false: stop after staffing, for quick what-ifs),
+               catalog ("bundled" or a TOML file), agents (CSV, optional),
                weeks (default: forecast.horizon_weeks), headcount
                (contract = max agents), contract_mix (contract = minimum
                share of the agents), absence_shrinkage (unplanned absence
                the roster covers on top; breaks and meals it places itself),
-               solver (highs | cbc), time_limit_s
+               solver (highs | cbc), time_limit_s, gap_rel (stop when proven
+               within this share of the optimum)
 [pay]          base_monthly (CNY)
 [overrides]    volume_factor, aht_delta_s, dates ("YYYY-MM-DD" = volume factor)
 =============  ===============================================================
@@ -104,6 +106,7 @@ class ServiceSection:
 
 @dataclass(frozen=True)
 class RosterSection:
+    enabled: bool = True
     catalog: str = "bundled"
     agents: str | None = None
     weeks: int | None = None
@@ -113,7 +116,11 @@ class RosterSection:
     # still cover on top is unplanned absence (sickness, leave, lateness).
     absence_shrinkage: float = 0.10
     solver: str = "highs"
-    time_limit_s: float = 60.0
+    time_limit_s: float = 30.0
+    # Stop when the roster is proven within this share of the optimum. A solve
+    # that ends on its gap is deterministic; one cut short by the time limit
+    # may differ between runs on a busy machine (summary.json says which).
+    gap_rel: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,7 @@ _CHECKS: dict[tuple[str, str], Any] = {
     ("service", "patience_s"): _num(lo=0, lo_open=True, optional=True),
     ("service", "shrinkage"): _num(lo=0, hi=1, hi_open=True),
     ("service", "min_agents"): _num(lo=0, integer=True),
+    ("roster", "enabled"): lambda v: (v, None) if isinstance(v, bool) else (None, "true or false"),
     ("roster", "catalog"): _text(),
     ("roster", "agents"): _text(optional=True),
     ("roster", "weeks"): _num(lo=1, hi=6, integer=True, optional=True),
@@ -264,6 +272,7 @@ _CHECKS: dict[tuple[str, str], Any] = {
     ("roster", "absence_shrinkage"): _num(lo=0, hi=1, hi_open=True),
     ("roster", "solver"): _text(("highs", "cbc")),
     ("roster", "time_limit_s"): _num(lo=1),
+    ("roster", "gap_rel"): _num(lo=0, hi=1),
     ("pay", "base_monthly"): _num(lo=0, lo_open=True),
     ("overrides", "volume_factor"): _num(lo=0),
     ("overrides", "aht_delta_s"): _num(),

@@ -160,10 +160,22 @@ def _one_queue(queue: str, g: pd.DataFrame, source: str) -> QueueHistory:
 
     S = len(slots)
     open_slots = np.zeros((7, S), bool)
-    any_open = has.mean(axis=0) >= 0.5 if len(has) else np.ones(S, bool)
+    # A slot is open on a weekday when it ever had contacts then: intervals
+    # present in the file but always empty (closed hours written as zeros)
+    # must forecast nothing, or staffing floors put agents on an empty line.
+    active = np.nan_to_num(V) > 0
+    if active.any():
+        any_open = active.any(axis=0)
+    else:
+        any_open = has.mean(axis=0) >= 0.5 if len(has) else np.ones(S, bool)
     for w in range(7):
         rows = pw == w
-        open_slots[w] = has[rows].mean(axis=0) >= 0.5 if rows.any() else any_open
+        if rows.any() and active[rows].any():
+            open_slots[w] = active[rows].any(axis=0)
+        elif rows.any() and not active.any():
+            open_slots[w] = has[rows].mean(axis=0) >= 0.5
+        else:
+            open_slots[w] = any_open
     for w in range(7):
         if not open_slots[w].any():
             open_slots[w] = any_open

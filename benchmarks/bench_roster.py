@@ -1,0 +1,215 @@
+"""Roster benchmarks (run by hand; minutes, not part of the test suite).
+
+    python benchmarks/bench_roster.py [--time-limit 60] [--only tour|full|named|retail|long] [--long 300]
+
+1. Tour model on a two-peak demand of 5-80 agents, 30-minute intervals, both
+   contracts of models/shifts.toml: one week and four weeks, HiGHS and CBC.
+   Columns: variables, constraints, solver, wall time, LP bound (root
+   relaxation), integer objective, gap to the best bound, scheduled agent-hours
+   on the phones / required agent-hours (integer roster and LP relaxation),
+   understaffed intervals, rule violations found by the checker.
+2. 300 named agents (agents.csv with fixed days off, leave, availability and
+   preferred starts): time of the named assignment.
+3. Public retail instances (../shared/benchmarks/retail_matsp): our penalty
+   (staff-periods above the cover, tasks summed) beside the published
+   solution's, plus under/over minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from wfm.roster import build_roster, load_catalog  # noqa: E402
+from wfm.roster.build import _shortfall  # noqa: E402
+from wfm.roster.demand import build_horizon, validate_requirements  # noqa: E402
+from wfm.roster.model import Group, TourModel  # noqa: E402
+from wfm.roster.solve import _solve_lp, solve_model  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "benchmarks" / "retail_matsp"
+
+
+def two_peak_requirements(weeks: int, interval: int = 30, peak: float = 80.0, low: float = 5.0, start="2026-03-02"):
+    """Offered calls on a two-peak day (10:30 and 15:30), weekends at 85 %;
+    required agents from the staffing module (Erlang C, 80/20, AHT 300 s),
+    scaled so the busiest interval needs ``peak`` agents, never below ``low``."""
+    from wfm.staffing import ServiceTargets, required_agents
+
+    n = weeks * 7 * 1440 // interval
+    ts = pd.date_range(start, periods=n, freq=f"{interval}min", tz="Asia/Shanghai")
+    h = (ts.hour + ts.minute / 60).to_numpy()
+    shape = 0.03 + np.maximum(np.exp(-0.5 * ((h - 10.5) / 1.6) ** 2), 0.8 * np.exp(-0.5 * ((h - 15.5) / 1.8) ** 2))
+    shape *= np.where(ts.day_of_week.to_numpy() >= 5, 0.85, 1.0)
+    lo_s, hi_s = 1.0, 5000.0
+    for _ in range(40):  # scale so the peak needs `peak` agents
+        mid = (lo_s + hi_s) / 2
+        tab = pd.DataFrame({"queue": "main", "interval_start": ts, "interval_min": interval,
+                            "channel": "voice", "offered": mid * shape, "aht_s": 300.0})
+        r = required_agents(tab, ServiceTargets(0.8, 20.0), min_agents=int(low))
+        if r["required_agents"].max() > peak:
+            hi_s = mid
+        else:
+            lo_s = mid
+    tab["offered"] = lo_s * shape
+    r = required_agents(tab, ServiceTargets(0.8, 20.0), min_agents=int(low))
+    return r
+
+
+def tour_row(req, weeks, solver, time_limit):
+    cat = load_catalog(ROOT / "models" / "shifts.toml")
+    hz = build_horizon(validate_requirements(req), weeks=weeks)
+    groups = [Group(c, c, None, ct.min_headcount, ct.max_headcount) for c, ct in cat.contracts.items()]
+    m = TourModel(hz, cat, groups)
+    t = time.perf_counter()
+    info, vals = solve_model(m, solver=solver, time_limit_s=time_limit)
+    wall = time.perf_counter() - t
+    net = m.net_coverage(vals)
+    lp_vals, _, _ = _solve_lp(m, "highs", 60, False)
+    lp_net = m.net_coverage(lp_vals)
+    req_h = hz.required.sum() * hz.interval_min / 60
+    sf = _shortfall(hz, net)
+    return {
+        "instance": f"{weeks} week{'s' if weeks > 1 else ''}", "solver": solver, "variables": info.n_variables,
+        "constraints": info.n_constraints, "integer vars": info.n_integer, "time s": round(wall, 1),
+        "LP bound": round(info.lp_bound, 1), "best bound": round(info.best_bound, 1), "objective": round(info.objective, 1),
+        "gap to LP %": round(100 * (info.objective - info.lp_bound) / info.objective, 2),
+        "status": info.status, "source": info.source,
+        "sched/req h": round(net.sum() * hz.interval_min / 60 / req_h, 4),
+        "LP sched/req h": round(lp_net.sum() * hz.interval_min / 60 / req_h, 4),
+        "short intervals": sf["intervals_short"], "short agent-h": round(sf["agent_hours_short"], 1),
+        "headcount": {c: int(round(vals[m.N[c].name])) for c in m.N},
+    }
+
+
+def bench_tour(time_limit):
+    rows = []
+    for weeks in (1, 4):
+        req = two_peak_requirements(weeks)
+        print(f"# {weeks} week(s): required agents {req['required_agents'].min()}-{req['required_agents'].max()}, "
+              f"{len(req)} intervals", flush=True)
+        for solver in ("highs", "cbc"):
+            r = tour_row(req, weeks, solver, time_limit)
+            print(r, flush=True)
+            rows.append(r)
+    return rows
+
+
+def bench_full(time_limit):
+    """build_roster end to end on four weeks (checker, service)."""
+    req = two_peak_requirements(4)
+    t = time.perf_counter()
+    res = build_roster(req, ROOT / "models" / "shifts.toml", 4, time_limit_s=time_limit)
+    s = res.summary
+    out = {"wall s": round(time.perf_counter() - t, 1), "status": s["status"], "gap": round(s["gap"], 4),
+           "violations": s["rule_violations"], "unfilled": len(s["unfilled_shifts"]),
+           "schedule_accuracy": round(s["schedule_accuracy"], 4), "service": s.get("service"),
+           "timing": s["timing_s"], "headcount": s["headcount"]}
+    print(out, flush=True)
+    return out
+
+
+def named_agents_csv(path: Path, n5: int, n1: int, start="2026-03-02"):
+    rng = np.random.default_rng(2026)
+    rows = []
+    for i in range(n5 + n1):
+        c = "five_two" if i < n5 else "one_one"
+        row = {"id": f"E{i + 1:03d}", "name": f"Agent {i + 1}", "contract": c, "availability": "",
+               "unavailable_dates": "", "preferred_start": "", "fixed_days_off": ""}
+        u = rng.random()
+        if c == "five_two" and u < 0.10:
+            row["fixed_days_off"] = "Sat;Sun"
+        elif u < 0.20:
+            d = pd.Timestamp(start) + pd.Timedelta(days=int(rng.integers(0, 28)))
+            row["unavailable_dates"] = f"{d.date()}..{(d + pd.Timedelta(days=2)).date()}"
+        elif c == "five_two" and u < 0.30:
+            row["availability"] = "Mon-Sun 06:00-20:00"
+        elif c == "five_two" and u < 0.40:
+            row["preferred_start"] = ["08:00", "09:00", "12:00"][int(rng.integers(0, 3))]
+        rows.append(row)
+    pd.DataFrame(rows).to_csv(path, index=False)
+
+
+def bench_named(time_limit):
+    import tempfile
+
+    req = two_peak_requirements(4, peak=110, low=8)
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "agents.csv"
+        named_agents_csv(p, 200, 100)
+        t = time.perf_counter()
+        res = build_roster(req, ROOT / "models" / "shifts.toml", 4, str(p), time_limit_s=time_limit, close_gap=False)
+        wall = time.perf_counter() - t
+    s = res.summary
+    out = {"agents": 300, "wall s": round(wall, 1), "assignment s": round(s["timing_s"]["assignment"], 2),
+           "status": s["status"], "gap": round(s["gap"], 4), "violations": s["rule_violations"],
+           "unfilled shifts": len(s["unfilled_shifts"]), "unplaced": len(s["unplaced_agents"]),
+           "partly placed": int((res.agents["status"] == "partly placed").sum()),
+           "shifts": len(res.roster)}
+    print(out, flush=True)
+    return out
+
+
+def bench_retail(time_limit):
+    from wfm.roster.report import coverage_from_roster
+    from wfm.roster.retail import (
+        published_penalty,
+        read_retail,
+        read_retail_solution,
+        retail_penalty,
+        retail_setup,
+    )
+
+    rows = []
+    for name in ("1_7_10_1", "10_7_20_3"):
+        inst = read_retail(SHARED / f"{name}.txt")
+        sol = SHARED / f"{name}.strandmark_solution.xml"
+        _, pub_cover = read_retail_solution(sol, inst)
+        pub = retail_penalty(pub_cover, inst)
+        pub_sum = retail_penalty(pub_cover.sum(axis=1), inst)
+        req, cat, agents, days, uw, ow = retail_setup(inst)
+        t = time.perf_counter()
+        res = build_roster(req, cat, None, agents, days=days, tz="UTC", pay_weight=0.0, under_weight=uw,
+                           over_weight=ow, time_limit_s=time_limit, close_gap=False)
+        wall = time.perf_counter() - t
+        net = coverage_from_roster(res.roster, res.horizon)
+        ours = retail_penalty(np.round(net[24:24 + inst.periods]).astype(int), inst)
+        rows.append({"instance": name, "published penalty": published_penalty(sol), "recomputed": pub["penalty"],
+                     "published over-periods (tasks summed)": pub_sum["over_periods"],
+                     "ours over-periods": ours["over_periods"], "ours under-periods": ours["under_periods"],
+                     "ours over min": ours["over_minutes"], "ours under min": ours["under_minutes"],
+                     "model objective": round(res.summary["objective"], 1),
+                     "LP bound": round(res.summary["lp_bound"], 1), "status": res.summary["status"],
+                     "violations": res.summary["rule_violations"], "unfilled": len(res.summary["unfilled_shifts"]),
+                     "time s": round(wall, 1)})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--only", choices=["tour", "full", "named", "retail", "long"], default=None)
+    ap.add_argument("--long", type=float, default=None, help="also run four weeks with HiGHS for this many seconds")
+    a = ap.parse_args()
+    if a.only in (None, "tour"):
+        bench_tour(a.time_limit)
+    if a.long:
+        print(tour_row(two_peak_requirements(4), 4, "highs", a.long), flush=True)
+    if a.only in (None, "full"):
+        bench_full(a.time_limit)
+    if a.only in (None, "named"):
+        bench_named(a.time_limit)
+    if a.only in (None, "retail"):
+        bench_retail(a.time_limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""build_roster end to end: checked, judged, always a roster; CLI."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from wfm.errors import InputError
+from wfm.roster import build_roster, check_roster, coverage_from_roster, load_catalog, write_roster
+from wfm.roster.agents import agents_from_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+CAT = load_catalog(ROOT / "models" / "shifts.toml")
+
+
+def requirements(days=7, peak=8.0, base=1.0, interval=60, start="2026-03-02"):
+    ts = pd.date_range(start, periods=days * 1440 // interval, freq=f"{interval}min", tz="Asia/Shanghai")
+    h = (ts.hour + ts.minute / 60).to_numpy()
+    r = base + (peak - base) * np.maximum(np.exp(-0.5 * ((h - 10.5) / 1.6) ** 2), 0.8 * np.exp(-0.5 * ((h - 15.5) / 1.8) ** 2))
+    req = np.ceil(r)
+    return pd.DataFrame({"queue": "main", "interval_start": ts, "interval_min": interval,
+                         "offered": req * 10, "aht_s": 240.0, "required_agents": req})
+
+
+@pytest.fixture(scope="module")
+def small():
+    return build_roster(requirements(), CAT, 1, time_limit_s=8, close_gap=False)
+
+
+def test_roster_is_clean_and_coverage_is_consistent(small):
+    res = small
+    assert len(res.roster) > 0
+    assert res.violations.empty, res.violations.head()
+    assert res.summary["rule_violations"] == 0
+    assert res.summary["unfilled_shifts"] == []
+    # coverage.csv recomputed from the roster's own timestamps
+    net = coverage_from_roster(res.roster, res.horizon)
+    assert np.allclose(res.coverage["scheduled_agents"], net)
+    ah = res.summary["agent_hours"]
+    assert ah["scheduled_on_phones"] == pytest.approx(net.sum())  # 60-minute intervals
+    assert ah["required"] == pytest.approx(res.horizon.required.sum())
+    # paid hours = 8 or 12 per shift (paid meals)
+    assert ah["paid"] == pytest.approx(8 * (res.roster["contract"] == "five_two").sum() + 12 * (res.roster["contract"] == "one_one").sum())
+    # shortfall agrees with the coverage table
+    short = np.maximum(res.horizon.required - net, 0)
+    assert res.summary["shortfall"]["agent_hours_short"] == pytest.approx(short.sum())
+    assert res.summary["lp_bound"] <= res.summary["objective"] + 1e-6
+    assert 0 <= res.summary["gap"] < 0.2
+    # generated names
+    assert res.roster["agent_id"].str.fullmatch(r"A\d{3}").all()
+    # timestamps carry the offset
+    assert res.roster["shift_start"].str.endswith("+08:00").all()
+
+
+def test_service_comes_from_the_staffing_module(small):
+    from wfm.staffing import service_for_agents
+
+    res = small
+    req = requirements()
+    sv = service_for_agents(req.assign(aht_s=req["aht_s"].where(req["aht_s"] > 0, 1.0)), res.coverage["scheduled_agents"].to_numpy())
+    got = res.coverage["service_level"].to_numpy()
+    ok = req["offered"].to_numpy() > 0
+    assert np.allclose(got[ok], sv["service_level"].to_numpy()[ok], equal_nan=True)
+    # more agents on the phones than required -> service at least the required agents' service
+    assert np.nanmin(res.coverage["asa_s"]) >= 0
+
+
+def test_schedule_accuracy_definition(small):
+    c = small.coverage
+    acc = 1 - np.abs(c["scheduled_agents"] - c["required_agents"]).sum() / c["required_agents"].sum()
+    assert small.summary["schedule_accuracy"] == pytest.approx(acc)
+
+
+def test_impossible_demand_returns_roster_and_shortfall():
+    cat = load_catalog(ROOT / "models" / "shifts.toml")
+    res = build_roster(requirements(peak=12), cat, 1, time_limit_s=4,
+                       headcount={"five_two": (0, 3), "one_one": (0, 0)})
+    s = res.summary
+    assert len(res.roster) > 0 and res.violations.empty
+    assert s["shortfall"]["intervals_short"] > 0
+    assert s["shortfall"]["agent_hours_short"] > 0
+    assert s["shortfall"]["worst_intervals"][0]["short_agents"] > 0
+    extra = s["close_gap"]["extra_headcount"]
+    assert sum(extra.values()) > 0
+
+
+def test_demand_no_shift_can_reach_is_reported():
+    req = requirements(peak=3)
+    # a catalogue with day shifts only (06:00-23:00) cannot staff 03:00
+    cat = load_catalog(ROOT / "models" / "shifts.toml")
+    import dataclasses
+
+    day_only = dataclasses.replace(cat, contracts={"five_two": dataclasses.replace(cat.contracts["five_two"], shift_types=("day8",))})
+    req.loc[req["interval_start"].dt.hour == 3, "required_agents"] = 4
+    res = build_roster(req, day_only, 1, time_limit_s=4)
+    cg = res.summary["close_gap"]
+    assert cg["still_short_intervals"] >= 7  # 03:00 on each day
+    assert res.violations.empty
+
+
+def test_named_agents(tmp_path):
+    rows = []
+    for i in range(14):
+        rows.append({"id": f"E{i:02d}", "name": f"Agent {i}", "contract": "five_two" if i < 10 else "1-on-1",
+                     "availability": "", "unavailable_dates": "", "preferred_start": "", "fixed_days_off": ""})
+    rows[0]["fixed_days_off"] = "Sat;Sun"
+    rows[1]["unavailable_dates"] = "2026-03-04"
+    rows[2]["availability"] = "Mon-Sun 06:00-16:00"
+    rows[3]["preferred_start"] = "09:00"
+    rows[4]["fixed_days_off"] = "Mon;Wed;Fri"  # three days off cannot fit 5-on-2
+    rows[5]["availability"] = "Mon-Sun 01:00-03:00"  # no shift fits
+    p = tmp_path / "agents.csv"
+    pd.DataFrame(rows).to_csv(p, index=False)
+    res = build_roster(requirements(peak=9), CAT, 1, str(p), time_limit_s=8, close_gap=False)
+    assert res.violations.empty, res.violations
+    st = res.agents.set_index("agent_id")
+    assert st.loc["E04", "status"] == "not placed" and "fixed days off" in st.loc["E04", "reason"]
+    assert st.loc["E05", "status"] == "not placed" and "availability" in st.loc["E05", "reason"]
+    r = res.roster
+    assert not (pd.to_datetime(r.loc[r.agent_id == "E00", "date"]).dt.day_of_week >= 5).any()
+    assert "2026-03-04" not in set(r.loc[r.agent_id == "E01", "date"])
+    assert (r.loc[r.agent_id == "E01"].shape[0]) <= 5
+    e2 = r[r.agent_id == "E02"]
+    assert (pd.to_datetime(e2["shift_end"]).dt.hour <= 16).all()
+    # everyone placed works a full tour: 5 shifts (5-on-2, E01 minus leave) or 3-4 (1-on-1)
+    placed = st[st.status == "placed"]
+    assert set(placed.loc[placed.contract == "five_two", "shifts"]) <= {4, 5}
+    assert set(placed.loc[placed.contract == "one_one", "shifts"]) <= {3, 4}
+    assert {"E04", "E05"} == {u["agent_id"] for u in res.summary["unplaced_agents"]}
+
+
+def test_same_inputs_same_roster():
+    from wfm.roster import parse_catalog
+
+    cat = parse_catalog({
+        "pay": {"base_monthly": 300.0},
+        "penalties": {"under_per_agent_hour": 7.0, "over_per_agent_hour": 1.0},
+        "shift_types": {"s4": {"length_h": 4, "earliest_start": "08:00", "latest_start": "12:00", "start_step_min": 60,
+                               "breaks": [{"length_min": 30, "earliest_min": 60, "latest_min": 150}]}},
+        "contracts": {"alt": {"pattern": "alternate", "shift_types": ["s4"], "paid_days_per_month": 15,
+                              "min_rest_h": 11, "max_consecutive_days": 1},
+                      "wk": {"pattern": "weekly", "work_days_per_week": 5, "shift_types": ["s4"],
+                             "paid_days_per_month": 21.75, "min_rest_h": 11, "max_consecutive_days": 6}},
+    })
+    req = requirements(days=7, peak=6, base=0)
+    a = build_roster(req, cat, 1, time_limit_s=20, close_gap=False)
+    b = build_roster(req, cat, 1, time_limit_s=20, close_gap=False)
+    assert a.summary["status"] == b.summary["status"] == "optimal"
+    pd.testing.assert_frame_equal(a.roster, b.roster)
+    pd.testing.assert_frame_equal(a.coverage, b.coverage)
+    assert a.violations.empty
+
+
+def test_bad_inputs_raise_input_error(tmp_path):
+    with pytest.raises(InputError, match="required_agents"):
+        build_roster(pd.DataFrame({"interval_start": ["2026-03-02T00:00:00+08:00"]}), CAT, 1)
+    with pytest.raises(InputError, match="needs 14"):
+        build_roster(requirements(days=7), CAT, 2)
+    with pytest.raises(InputError, match="unknown contract"):
+        agents_from_frame(pd.DataFrame({"id": ["x"], "contract": ["6-on-1"]}), CAT, source="agents.csv")
+    with pytest.raises(InputError, match="agents.csv:2: availability"):
+        agents_from_frame(pd.DataFrame({"id": ["x"], "contract": ["five_two"], "availability": ["8-5"]}), CAT, source="agents.csv")
+
+
+def test_cli_writes_outputs(tmp_path):
+    from wfm.cli_roster import roster
+
+    req = requirements(days=7, peak=5)
+    p = tmp_path / "req.csv"
+    out = req.assign(interval_start=req["interval_start"].map(lambda t: t.isoformat()))
+    out.to_csv(p, index=False)
+    runner = CliRunner()
+    res = runner.invoke(roster, [str(p), "--catalog", str(ROOT / "models" / "shifts.toml"), "--weeks", "1",
+                                 "-o", str(tmp_path / "out"), "--time-limit", "4"])
+    assert res.exit_code == 0, res.output
+    r = pd.read_csv(tmp_path / "out" / "roster.csv")
+    for col in ("agent_id", "contract", "date", "shift_start", "shift_end", "meal_start", "meal_end", "breaks"):
+        assert col in r.columns
+    c = pd.read_csv(tmp_path / "out" / "coverage.csv")
+    for col in ("interval_start", "required_agents", "scheduled_agents", "service_level", "asa_s", "p_abandon"):
+        assert col in c.columns
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    for k in ("status", "objective", "lp_bound", "gap", "agent_hours", "shortfall"):
+        assert k in s
+    # the checker, run on the file as written, agrees
+    v = check_roster(r.fillna(""), CAT, horizon_start=pd.Timestamp("2026-03-02").date(), days=7)
+    assert v.empty
+    bad = runner.invoke(roster, [str(p), "--catalog", str(tmp_path / "none.toml"), "-o", str(tmp_path / "o2")])
+    assert isinstance(bad.exception, InputError)
+
+
+def test_write_roster(small, tmp_path):
+    paths = write_roster(small, tmp_path)
+    assert set(paths) == {"roster", "coverage", "agents", "violations", "summary"}
+    assert json.loads(Path(paths["summary"]).read_text())["status"] == small.summary["status"]

@@ -1,0 +1,124 @@
+"""The tour MILP against brute-force enumeration on tiny instances."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.roster.catalog import parse_catalog
+from wfm.roster.demand import build_horizon, validate_requirements
+from wfm.roster.model import Group, TourModel
+from wfm.roster.solve import constraint_violations, fractional_variables, solve_model
+
+
+def _horizon(req_by_day_hour, days, start="2026-03-02"):
+    ts = pd.date_range(start, periods=days * 24, freq="60min", tz="Asia/Shanghai")
+    req = np.array([req_by_day_hour.get((d, h), 0) for d in range(days) for h in range(24)], float)
+    df = validate_requirements(pd.DataFrame({"interval_start": ts, "required_agents": req}))
+    return build_horizon(df, days=days)
+
+
+def _pen(r, v, under, over):
+    return under * max(r - v, 0) + over * max(v - r, 0)
+
+
+ALT = {
+    "pay": {"base_monthly": 300.0},
+    "penalties": {"under_per_agent_hour": 7.0, "over_per_agent_hour": 1.0},
+    "shift_types": {"s4": {"length_h": 4, "earliest_start": "08:00", "latest_start": "10:00", "start_step_min": 120,
+                           "breaks": [{"length_min": 60, "earliest_min": 60, "latest_min": 120}]}},
+    "contracts": {"alt": {"pattern": "alternate", "shift_types": ["s4"], "paid_days_per_month": 15,
+                          "min_rest_h": 11, "max_consecutive_days": 1}},
+}
+
+
+def test_alternate_with_implicit_breaks_matches_brute_force():
+    rng = np.random.default_rng(7)
+    days = 4
+    req = {(d, h): int(rng.integers(0, 4)) for d in range(days) for h in range(8, 14)}
+    cat = parse_catalog(ALT)
+    hz = _horizon(req, days)
+    m = TourModel(hz, cat, [Group("alt", "alt", None, 0, None)])
+    info, vals = solve_model(m, time_limit_s=30)
+    assert info.status == "optimal"
+    pay = 300.0 / 15
+
+    def day_cost(d, W):
+        best = float("inf")
+        for a in range(W + 1):  # a shifts at 08:00, W - a at 10:00
+            for i in range(a + 1):  # i of them break at 09:00, the rest at 10:00
+                for j in range(W - a + 1):  # j of the 10:00 shifts break at 11:00, the rest at 12:00
+                    cost = 0.0
+                    for h in range(8, 14):
+                        on = (a if 8 <= h < 12 else 0) + ((W - a) if 10 <= h < 14 else 0)
+                        on -= {9: i, 10: a - i, 11: j, 12: W - a - j}.get(h, 0)
+                        cost += _pen(req[d, h], on, 7.0, 1.0)
+                    best = min(best, cost)
+        return best + pay * W
+
+    brute = min(sum(day_cost(d, (q0, q1)[d % 2]) for d in range(days)) for q0 in range(6) for q1 in range(6))
+    assert info.objective == pytest.approx(brute, abs=1e-6)
+    assert info.lp_bound <= info.objective + 1e-6
+    assert not fractional_variables(m, vals)
+    assert not constraint_violations(m.prob, vals)
+
+
+WEEKLY = {
+    "pay": {"base_monthly": 100.0},
+    "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},
+    "shift_types": {"s4": {"length_h": 4, "earliest_start": "09:00", "latest_start": "09:00"}},
+    "contracts": {"six": {"pattern": "weekly", "shift_types": ["s4"], "work_days_per_week": 6,
+                          "paid_days_per_month": 25, "min_rest_h": 11, "max_consecutive_days": 6}},
+}
+
+
+def test_weekly_patterns_match_brute_force():
+    rng = np.random.default_rng(3)
+    r = rng.integers(0, 4, size=7)
+    req = {(d, h): int(r[d]) for d in range(7) for h in range(9, 13)}
+    cat = parse_catalog(WEEKLY)
+    m = TourModel(_horizon(req, 7), cat, [Group("six", "six", None, 0, None)])
+    info, vals = solve_model(m, time_limit_s=30)
+    assert info.status == "optimal"
+    pay = 100.0 / 25
+    brute = float("inf")
+    for N in range(6):
+        # number of agents whose one day off is day k (7 patterns)
+        for comp in itertools.product(range(N + 1), repeat=7):
+            if sum(comp) != N:
+                continue
+            cost = 0.0
+            for d in range(7):
+                W = N - comp[d]
+                cost += pay * W + 4 * _pen(r[d], W, 9.0, 2.0)
+            brute = min(brute, cost)
+    assert info.objective == pytest.approx(brute, abs=1e-6)
+
+
+def test_cbc_agrees_and_solutions_are_integral():
+    rng = np.random.default_rng(11)
+    req = {(d, h): int(rng.integers(0, 4)) for d in range(4) for h in range(8, 14)}
+    cat = parse_catalog(ALT)
+    hz = _horizon(req, 4)
+    m1 = TourModel(hz, cat, [Group("alt", "alt", None, 0, None)])
+    i1, _ = solve_model(m1, solver="highs", time_limit_s=30)
+    m2 = TourModel(hz, cat, [Group("alt", "alt", None, 0, None)])
+    i2, v2 = solve_model(m2, solver="cbc", time_limit_s=30)
+    assert i2.solver == "cbc"
+    assert i2.objective == pytest.approx(i1.objective, abs=1e-6)
+    assert not fractional_variables(m2, v2)
+
+
+def test_cbc_stopped_early_never_publishes_fractions():
+    """With a node limit of 0 CBC may stop without an integer solution; the
+    result must still be an integral, feasible roster."""
+    rng = np.random.default_rng(5)
+    req = {(d, h): int(rng.integers(0, 9)) for d in range(6) for h in range(8, 14)}
+    cat = parse_catalog(ALT)
+    m = TourModel(_horizon(req, 6), cat, [Group("alt", "alt", None, 0, None)])
+    info, vals = solve_model(m, solver="cbc", time_limit_s=20, node_limit=0, improve=False)
+    assert not fractional_variables(m, vals)
+    assert not constraint_violations(m.prob, vals)
+    assert info.status in ("optimal", "feasible", "heuristic")
+    assert info.best_bound <= info.objective + 1e-6

@@ -1,0 +1,38 @@
+"""`wfm roster`: requirements (staffing output) -> roster.csv, coverage.csv, summary.json."""
+
+from __future__ import annotations
+
+import click
+
+from wfm.roster import build_roster, write_roster
+
+
+@click.command("roster")
+@click.argument("requirements", type=click.Path(dir_okay=False))
+@click.option("--agents", "agents_path", type=click.Path(dir_okay=False), default=None,
+              help="agents.csv (id, name, contract, availability, unavailable_dates, preferred_start, fixed_days_off); "
+                   "without it the team is sized and named A001, A002, ...")
+@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
+              help="shift and contract catalogue (TOML; default models/shifts.toml)")
+@click.option("--weeks", type=click.IntRange(1, 6), default=None, help="horizon in weeks (default: the whole weeks of the requirements)")
+@click.option("-o", "--outdir", type=click.Path(file_okay=False), required=True, help="output directory")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1.0), default=60.0, show_default=True,
+              help="seconds for the tour model")
+@click.option("--tz", default="Asia/Shanghai", show_default=True, help="time zone of the requirements")
+@click.option("--target-s", type=float, default=20.0, show_default=True, help="service-level answer target (s)")
+def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, tz, target_s):
+    """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...)."""
+    res = build_roster(requirements, catalog_path, weeks, agents_path, solver=solver, time_limit_s=time_limit_s,
+                       tz=tz, target_s=target_s)
+    paths = write_roster(res, outdir)
+    s = res.summary
+    click.echo(f"status {s['status']} ({s['solver']}), objective {s['objective']:.1f}, LP bound {s['lp_bound']:.1f}, "
+               f"gap {100 * s['gap']:.2f}%")
+    ah = s["agent_hours"]
+    click.echo(f"agent-hours: required {ah['required']:.1f}, on the phones {ah['scheduled_on_phones']:.1f}, paid {ah['paid']:.1f}")
+    sf = s["shortfall"]
+    click.echo(f"short: {sf['intervals_short']} intervals, {sf['agent_hours_short']:.1f} agent-hours; "
+               f"rule violations: {s['rule_violations']}; unplaced agents: {len(s['unplaced_agents'])}")
+    for k, v in paths.items():
+        click.echo(f"wrote {k}: {v}")

@@ -1,0 +1,324 @@
+"""Named agents: reading ``agents.csv`` and grouping agents for the model.
+
+Columns (header names, case-insensitive):
+
+* ``id`` (required, unique), ``name`` (optional), ``contract`` (required: a
+  contract key of the catalogue, e.g. ``five_two``, or its name, ``5-on-2``);
+* ``availability`` (optional): ``;``-separated windows ``[DAYS ]HH:MM-HH:MM``,
+  DAYS a comma list of ``Mon`` .. ``Sun`` or ranges ``Mon-Fri``; a window
+  ending at or before its start runs past midnight (``22:00-07:00``); no DAYS
+  means every day; blank means any time. A shift must lie inside one window of
+  its start day.
+* ``unavailable_dates`` (optional): ``;``-separated ISO dates or ranges
+  ``2026-03-05..2026-03-07`` (leave: the agent works none of them);
+* ``preferred_start`` (optional ``HH:MM``);
+* ``fixed_days_off`` (optional): weekdays the agent never works (``Sat;Sun``);
+* ``min_minutes`` / ``max_minutes`` (optional): paid minutes over the horizon
+  (used by flexible contracts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.errors import InputError, Problem
+from wfm.roster.catalog import Catalog
+from wfm.roster.demand import Horizon
+from wfm.roster.model import Group, transition_ok, weekly_patterns
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One agent. ``windows``: weekday (0=Mon) -> list of (start, end) minutes
+    after midnight (end may exceed 1440); None = any time."""
+
+    id: str
+    name: str
+    contract: str
+    windows: dict | None = None
+    unavailable: frozenset = frozenset()
+    preferred_start: int | None = None
+    fixed_days_off: frozenset = frozenset()
+    min_minutes: float = 0.0
+    max_minutes: float | None = None
+    row: int | None = None
+
+    def available(self, weekday: int, start_clock: int, length_min: int) -> bool:
+        """Does a shift starting ``start_clock`` on ``weekday`` fit a window?"""
+        if self.windows is None:
+            return True
+        for lo, hi in self.windows.get(weekday, []):
+            if lo <= start_clock and start_clock + length_min <= hi:
+                return True
+        return False
+
+
+def _clock(text: str) -> int | None:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return None
+    v = int(m.group(1)) * 60 + int(m.group(2))
+    return v if v <= 1440 else None
+
+
+def _days(text: str) -> set[int] | None:
+    out: set[int] = set()
+    for part in re.split(r"[,\s]+", text.strip().lower()):
+        if not part:
+            continue
+        if "-" in part:
+            a, b = part.split("-", 1)
+            if a[:3] not in DAYS or b[:3] not in DAYS:
+                return None
+            i, j = DAYS.index(a[:3]), DAYS.index(b[:3])
+            k = i
+            while True:
+                out.add(k)
+                if k == j:
+                    break
+                k = (k + 1) % 7
+        elif part[:3] in DAYS:
+            out.add(DAYS.index(part[:3]))
+        else:
+            return None
+    return out
+
+
+def parse_availability(text: str) -> dict | None:
+    """'Mon-Fri 08:00-20:00; Sat 09:00-13:00' -> {0: [(480, 1200)], ...}; raises ValueError."""
+    if text is None or not str(text).strip():
+        return None
+    out: dict[int, list] = {d: [] for d in range(7)}
+    for win in str(text).split(";"):
+        win = win.strip()
+        if not win:
+            continue
+        m = re.fullmatch(r"(?:(.+?)\s+)?(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})", win)
+        if not m:
+            raise ValueError(f"{win!r} is not a window")
+        days = set(range(7)) if m.group(1) is None else _days(m.group(1))
+        lo, hi = _clock(m.group(2)), _clock(m.group(3))
+        if days is None or lo is None or hi is None:
+            raise ValueError(f"{win!r} is not a window")
+        if hi <= lo:
+            hi += 1440
+        for d in days:
+            out[d].append((lo, hi))
+    return out
+
+
+def parse_dates(text: str) -> set[dt.date]:
+    out: set[dt.date] = set()
+    if text is None or not str(text).strip():
+        return out
+    for part in re.split(r"[;,\s]+", str(text).strip()):
+        if not part:
+            continue
+        if ".." in part:
+            a, b = part.split("..", 1)
+            d0, d1 = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+            if d1 < d0:
+                raise ValueError(f"{part!r} ends before it starts")
+            while d0 <= d1:
+                out.add(d0)
+                d0 += dt.timedelta(days=1)
+        else:
+            out.add(dt.date.fromisoformat(part))
+    return out
+
+
+def read_agents(path, catalog: Catalog) -> list[Agent]:
+    """Read and validate ``agents.csv`` (see the module docstring)."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputError(Problem(name, None, None, "file not found", "an agents CSV"))
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except Exception as e:  # noqa: BLE001
+        raise InputError(Problem(name, None, None, f"cannot read: {e}", "a CSV file")) from None
+    return agents_from_frame(df, catalog, source=name)
+
+
+def agents_from_frame(df: pd.DataFrame, catalog: Catalog, *, source: str = "<agents>") -> list[Agent]:
+    df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
+    problems: list[Problem] = []
+    for col in ("id", "contract"):
+        if col not in df.columns:
+            problems.append(Problem(source, None, col, "column missing", "id, contract (name, availability, unavailable_dates, preferred_start, fixed_days_off optional)"))
+    if problems:
+        raise InputError(problems)
+    by_name = {c.name.lower(): k for k, c in catalog.contracts.items()}
+    out: list[Agent] = []
+    seen: set[str] = set()
+
+    def cell(r, col):
+        v = r.get(col, "")
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
+
+    for i, r in enumerate(df.to_dict("records")):
+        row = i + 2
+        aid = cell(r, "id")
+        if not aid:
+            problems.append(Problem(source, row, "id", "empty", "an agent id"))
+            continue
+        if aid in seen:
+            problems.append(Problem(source, row, "id", f"{aid!r} repeats", "unique ids"))
+        seen.add(aid)
+        c = cell(r, "contract")
+        key = c if c in catalog.contracts else by_name.get(c.lower())
+        if key is None:
+            problems.append(Problem(source, row, "contract", f"unknown contract {c!r}", ", ".join(list(catalog.contracts) + [x.name for x in catalog.contracts.values()])))
+        try:
+            windows = parse_availability(cell(r, "availability"))
+        except ValueError as e:
+            problems.append(Problem(source, row, "availability", str(e), "e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00'"))
+            windows = None
+        try:
+            unavailable = parse_dates(cell(r, "unavailable_dates"))
+        except ValueError as e:
+            problems.append(Problem(source, row, "unavailable_dates", str(e), "ISO dates or ranges a..b separated by ';'"))
+            unavailable = set()
+        pref = None
+        if cell(r, "preferred_start"):
+            pref = _clock(cell(r, "preferred_start"))
+            if pref is None or pref >= 1440:
+                problems.append(Problem(source, row, "preferred_start", f"{cell(r, 'preferred_start')!r} is not a clock time", "HH:MM"))
+                pref = None
+        fixed: set[int] = set()
+        if cell(r, "fixed_days_off"):
+            fx = _days(cell(r, "fixed_days_off").replace(";", ","))
+            if fx is None:
+                problems.append(Problem(source, row, "fixed_days_off", f"{cell(r, 'fixed_days_off')!r} is not a list of weekdays", "e.g. Sat;Sun"))
+            else:
+                fixed = fx
+        mins = {}
+        for col in ("min_minutes", "max_minutes"):
+            if cell(r, col):
+                try:
+                    mins[col] = float(cell(r, col))
+                    if mins[col] < 0:
+                        raise ValueError
+                except ValueError:
+                    problems.append(Problem(source, row, col, f"{cell(r, col)!r} is not a number >= 0"))
+        if "min_minutes" in mins and "max_minutes" in mins and mins["max_minutes"] < mins["min_minutes"]:
+            problems.append(Problem(source, row, "max_minutes", "below min_minutes", ">= min_minutes"))
+        if key is not None:
+            out.append(Agent(aid, cell(r, "name") or aid, key, windows, frozenset(unavailable), pref, frozenset(fixed),
+                             mins.get("min_minutes", 0.0), mins.get("max_minutes"), row))
+    if problems:
+        raise InputError(problems)
+    if not out:
+        raise InputError(Problem(source, None, None, "no agents", "at least one agent row"))
+    return out
+
+
+def generated_agents(counts: dict[str, int], catalog: Catalog) -> list[Agent]:
+    """A001, A002 ... for a team sized by the model, contracts in catalogue order."""
+    out = []
+    k = 0
+    for c in catalog.contracts:
+        for _ in range(int(counts.get(c, 0))):
+            k += 1
+            out.append(Agent(f"A{k:03d}", f"A{k:03d}", c))
+    return out
+
+
+@dataclass
+class Grouping:
+    groups: list[Group]
+    unplaceable: dict[str, str] = field(default_factory=dict)
+    agent_group: dict[str, str] = field(default_factory=dict)
+
+
+def _weekday(h: Horizon, d: int) -> int:
+    return (h.start + pd.Timedelta(days=d)).weekday()
+
+
+def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Grouping:
+    """Put named agents into model groups (same contract, allowed patterns,
+    leave days and minute limits); agents whose rules cannot be met are
+    returned in ``unplaceable`` with the reason."""
+    h = horizon
+    W = -(-h.days // 7)
+    dates = h.dates()
+    res = Grouping([])
+    sig_members: dict[tuple, list[str]] = {}
+    sig_group: dict[tuple, dict] = {}
+    for a in sorted(agents, key=lambda a: a.id):
+        ct = catalog.contracts[a.contract]
+        leave = {d for d in range(h.days) if dates[d] in a.unavailable}
+        fixed = {d for d in range(h.days) if _weekday(h, d) in a.fixed_days_off}
+        if len(leave | fixed) == h.days:
+            res.unplaceable[a.id] = "unavailable on every day of the horizon"
+            continue
+        # availability must admit at least one shift of the contract
+        ok_any = False
+        for s in ct.shift_types:
+            st = catalog.shift_types[s]
+            for wd in range(7):
+                if any(a.available(wd, o, L) for o in st.start_offsets() for L in st.lengths_min):
+                    ok_any = True
+                    break
+            if ok_any:
+                break
+        if not ok_any:
+            res.unplaceable[a.id] = f"availability excludes every shift of contract {ct.name}"
+            continue
+        allowed: tuple = ()
+        off_days = frozenset(leave)
+        if ct.pattern == "weekly":
+            pats = weekly_patterns(ct.work_days_per_week, ct.days_off_consecutive, ct.max_consecutive_days)
+            fixed_pos = {(d % 7) for d in fixed}
+            # weekday positions repeat every week: a fixed weekday is one position
+            base = [k for k, off in enumerate(pats) if fixed_pos <= set(off)]
+            if not base:
+                names = ", ".join(DAYS[x].title() for x in sorted(a.fixed_days_off))
+                res.unplaceable[a.id] = (f"fixed days off {names} do not fit {ct.name} "
+                                         f"({7 - ct.work_days_per_week} days off{' together' if ct.days_off_consecutive else ''})")
+                continue
+            per_week = []
+            for w in range(W):
+                lv = {d % 7 for d in leave if d // 7 == w}
+                best = max(len(lv & set(pats[k])) for k in base)
+                per_week.append([k for k in base if len(lv & set(pats[k])) == best])
+            # keep only patterns on a path that respects max consecutive days
+            fwd = [set(per_week[0])]
+            for w in range(1, W):
+                fwd.append({k2 for k2 in per_week[w] if any(transition_ok(pats[k], pats[k2], ct.max_consecutive_days) for k in fwd[-1])})
+            if not fwd[-1]:
+                # fall back to the unrestricted fixed-compatible patterns
+                fwd = [set(base)]
+                for _w in range(1, W):
+                    fwd.append({k2 for k2 in base if any(transition_ok(pats[k], pats[k2], ct.max_consecutive_days) for k in fwd[-1])})
+                if not fwd[-1]:
+                    res.unplaceable[a.id] = f"fixed days off leave no {ct.name} week sequence within {ct.max_consecutive_days} consecutive days"
+                    continue
+            bwd = [set() for _ in range(W)]
+            bwd[-1] = fwd[-1]
+            for w in range(W - 2, -1, -1):
+                bwd[w] = {k for k in fwd[w] if any(transition_ok(pats[k], pats[k2], ct.max_consecutive_days) for k2 in bwd[w + 1])}
+            allowed = tuple(tuple(sorted(b)) for b in bwd)
+        elif ct.pattern == "alternate":
+            off_days = frozenset(leave | fixed)
+            allowed = ((0, 1),)
+        else:
+            off_days = frozenset(leave | fixed)
+        sig = (a.contract, allowed, off_days, a.min_minutes, a.max_minutes)
+        sig_members.setdefault(sig, []).append(a.id)
+    for k, (sig, members) in enumerate(sorted(sig_members.items(), key=lambda kv: kv[1][0])):
+        c, allowed, off_days, mn, mx = sig
+        gkey = f"{c}__g{k}"
+        res.groups.append(Group(gkey, c, size=len(members), allowed=allowed, off_days=off_days,
+                                members=tuple(members), min_minutes=mn, max_minutes=mx))
+        for m in members:
+            res.agent_group[m] = gkey
+    del sig_group
+    return res

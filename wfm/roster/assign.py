@@ -1,0 +1,338 @@
+"""Named assignment: the model's anonymous tours, shifts and breaks to people.
+
+1. Tours. Weekly contracts: the week-0 patterns of a group go to its members,
+   then week by week each member moves to a next-week pattern by a min-cost
+   assignment (scipy ``linear_sum_assignment``) restricted to moves that keep
+   the maximum consecutive working days (the model's transition flow proves a
+   complete assignment exists); the cost spreads weekends off (members with
+   fewer weekend days off so far get the patterns with more). Alternate
+   contracts: the two phases.
+2. Shifts. Day by day and contract by contract, a min-cost assignment of the
+   day's shifts to the agents whose tour works that day. An edge is forbidden
+   when the shift starts less than the minimum rest after the agent's previous
+   shift ends or lies outside the agent's availability. Costs (hours):
+   distance from the preferred start, distance from the agent's first start of
+   the week (consistent starts), and, for an agent who works tomorrow too, how
+   far the shift's end + rest reaches past tomorrow's earliest start (so the
+   late shifts go to agents who are off tomorrow). A shift no agent can take
+   legally stays unfilled and is reported, never given illegally.
+   Flexible contracts (no patterns) are assigned by a small MILP instead:
+   binary agent x shift, at most one shift a day, rest and consecutive days,
+   minute limits.
+3. Breaks. For each shift type, day and break, the model's break counts per
+   time are matched to the filled shifts by earliest window end first
+   (Glover's rule: a maximum matching on a convex bipartite graph).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+from scipy.optimize import linear_sum_assignment
+
+from wfm.roster.agents import Agent
+from wfm.roster.model import TourModel, quiet_pulp, transition_ok
+
+FORBIDDEN = 1e7
+
+
+@dataclass
+class Assignment:
+    """Result of the named assignment.
+
+    ``shifts``: list of dicts (agent_id, option index, breaks = list of
+    (break index, start minute)); ``unfilled``: option indices (with
+    multiplicity) nobody could take legally, with reasons; ``work_days``:
+    agent -> tour working days; ``unplaced``: agent -> reason.
+    """
+
+    shifts: list[dict] = field(default_factory=list)
+    unfilled: list[tuple[int, str]] = field(default_factory=list)
+    work_days: dict[str, list[int]] = field(default_factory=dict)
+    unplaced: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _weekend_positions(model: TourModel) -> set[int]:
+    return {d for d in range(7) if (model.h.start + pd.Timedelta(days=d)).weekday() >= 5}
+
+
+def assign_tours(model: TourModel, vals: dict[str, float]) -> dict[str, list[int]]:
+    """Working days of every member of every group (see the module docstring)."""
+    m = model
+    out: dict[str, list[int]] = {}
+    wk = _weekend_positions(m)
+    for g in m.groups:
+        ct = m.cat.contracts[g.contract]
+        members = list(g.members)
+        if ct.pattern == "weekly":
+            pats = m.patterns[g.contract]
+            weeks: list[list[int]] = []
+            wkoff = {a: 0 for a in members}
+            for w in range(m.W):
+                units = []
+                for (gk, ww, k), v in sorted(m.p.items(), key=lambda kv: kv[0][2]):
+                    if gk == g.key and ww == w:
+                        units += [k] * int(round(vals.get(v.name, 0.0)))
+                if len(units) != len(members):
+                    raise RuntimeError(f"group {g.key} week {w}: {len(units)} patterns for {len(members)} agents")
+                if w == 0:
+                    # members sorted by id take patterns; weekend spread starts here
+                    order = sorted(range(len(units)), key=lambda i: (-len(set(pats[units[i]]) & wk), units[i]))
+                    cur = [units[i] for i in order]
+                else:
+                    prev = weeks[-1]
+                    cost = np.zeros((len(members), len(units)))
+                    for i, a in enumerate(members):
+                        for j, k2 in enumerate(units):
+                            if not transition_ok(pats[prev[i]], pats[k2], ct.max_consecutive_days):
+                                cost[i, j] = FORBIDDEN
+                            else:
+                                n_wk = len(set(pats[k2]) & wk)
+                                cost[i, j] = -n_wk * (w * len(wk) - wkoff[a] + 1) + 0.01 * (k2 != prev[i])
+                    r, c = linear_sum_assignment(cost)
+                    if cost[r, c].max() >= FORBIDDEN:
+                        raise RuntimeError(f"group {g.key} week {w}: no legal pattern change")
+                    cur = [0] * len(members)
+                    for i, j in zip(r, c, strict=True):
+                        cur[i] = units[j]
+                for i, a in enumerate(members):
+                    wkoff[a] += len(set(pats[cur[i]]) & wk)
+                weeks.append(cur)
+            for i, a in enumerate(members):
+                days = []
+                for d in range(m.D):
+                    w, j = divmod(d, 7)
+                    if j not in pats[weeks[w][i]] and d not in g.off_days:
+                        days.append(d)
+                out[a] = days
+        elif ct.pattern == "alternate":
+            counts = {ph: int(round(vals.get(v.name, 0.0))) for (gk, ph), v in m.q.items() if gk == g.key}
+            phases = []
+            for ph in sorted(counts):
+                phases += [ph] * counts[ph]
+            if len(phases) != len(members):
+                raise RuntimeError(f"group {g.key}: {len(phases)} phases for {len(members)} agents")
+            # alternate members between phases so ids do not cluster
+            phases.sort(key=lambda ph: ph)
+            for a, ph in zip(members, phases, strict=True):
+                out[a] = [d for d in range(m.D) if d % 2 == ph and d not in g.off_days]
+        else:
+            for a in members:
+                out[a] = [d for d in range(m.D) if d not in g.off_days]
+    return out
+
+
+def _instances(model: TourModel, vals: dict[str, float]) -> dict[tuple[str, int], list[int]]:
+    inst: dict[tuple[str, int], list[int]] = {}
+    for i, (v, o) in enumerate(zip(model.x, model.options, strict=True)):
+        k = int(round(vals.get(v.name, 0.0)))
+        if k:
+            inst.setdefault((o.contract, o.day), []).extend([i] * k)
+    for key in inst:
+        inst[key].sort(key=lambda i: (model.options[i].start_min, model.options[i].length_min, i))
+    return inst
+
+
+def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Agent],
+                  work_days: dict[str, list[int]], *, milp_time_s: float = 30.0) -> Assignment:
+    """Shifts and breaks to named agents (see the module docstring)."""
+    m = model
+    res = Assignment(work_days=work_days)
+    inst = _instances(m, vals)
+    weekday = [(m.h.start + pd.Timedelta(days=d)).weekday() for d in range(m.D)]
+    last_end: dict[str, float] = {}
+    week_start: dict[tuple[str, int], int] = {}
+    chosen: list[tuple[str, int]] = []
+    flexible = [c for c in m.contract_keys if m.cat.contracts[c].pattern == "flexible"]
+    for c in flexible:
+        with quiet_pulp():
+            chosen += _assign_flexible(m, c, inst, agents, res, milp_time_s, weekday)
+    working_on: dict[tuple[str, int], list[str]] = {}
+    for a, days in work_days.items():
+        if agents[a].contract in flexible:
+            continue
+        for d in days:
+            working_on.setdefault((agents[a].contract, d), []).append(a)
+    works = {a: set(days) for a, days in work_days.items()}
+    for d in range(m.D):
+        for c in m.contract_keys:
+            if c in flexible:
+                continue
+            ct = m.cat.contracts[c]
+            rest = ct.min_rest_h * 60
+            ags = sorted(working_on.get((c, d), []))
+            opts = inst.get((c, d), [])
+            if not ags and not opts:
+                continue
+            nxt = [m.options[i].start_min for i in inst.get((c, d + 1), [])]
+            first_next = min(nxt) if nxt else None
+            cost = np.full((len(ags), len(opts)), 0.0)
+            reason = np.zeros((len(ags), len(opts)), dtype=np.int8)  # 1 rest, 2 availability
+            for i, a in enumerate(ags):
+                ag = agents[a]
+                le = last_end.get(a)
+                ws = week_start.get((a, d // 7))
+                for j, oi in enumerate(opts):
+                    o = m.options[oi]
+                    if le is not None and o.start_min < le + rest - 1e-9:
+                        cost[i, j] = FORBIDDEN
+                        reason[i, j] = 1
+                        continue
+                    if not ag.available(weekday[d], o.start_clock, o.length_min):
+                        cost[i, j] = FORBIDDEN
+                        reason[i, j] = 2
+                        continue
+                    cst = 0.0
+                    if ag.preferred_start is not None:
+                        dd = abs(o.start_clock - ag.preferred_start)
+                        cst += min(dd, 1440 - dd) / 60
+                    if ws is not None:
+                        cst += abs(o.start_clock - ws) / 60
+                    if first_next is not None and (d + 1) in works.get(a, ()):
+                        cst += 3.0 * max(0.0, o.end_min + rest - first_next) / 60
+                    cost[i, j] = cst
+            r, cc = (linear_sum_assignment(cost) if len(ags) and len(opts) else (np.array([], int), np.array([], int)))
+            taken = set()
+            for i, j in zip(r, cc, strict=True):
+                a, oi = ags[i], opts[j]
+                if cost[i, j] >= FORBIDDEN:
+                    continue
+                taken.add(j)
+                chosen.append((a, oi))
+                last_end[a] = m.options[oi].end_min
+                week_start.setdefault((a, d // 7), m.options[oi].start_clock)
+            matched_agents = {ags[i] for i, j in zip(r, cc, strict=True) if cost[i, j] < FORBIDDEN}
+            for j, oi in enumerate(opts):
+                if j not in taken:
+                    col = reason[:, j]
+                    why = ("minimum rest after the previous shift" if (col == 1).any() and not (col == 0).any()
+                           else "availability" if (col == 2).any() and not (col == 0).any()
+                           else "rest or availability of the agents left")
+                    res.unfilled.append((oi, why))
+            for a in ags:
+                if a not in matched_agents:
+                    res.notes.append(f"{a} has no legal shift on day {d} (tour day left off)")
+    # breaks
+    by_sd: dict[tuple[str, int], list[int]] = {}
+    for k, (_a, oi) in enumerate(chosen):
+        o = m.options[oi]
+        by_sd.setdefault((o.shift_type, o.day), []).append(k)
+    brk: dict[int, list[tuple[int, float]]] = {k: [] for k in range(len(chosen))}
+    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+        ks = by_sd.get((bg.shift_type, bg.day), [])
+        if not ks:
+            continue
+        slots = []
+        for v, u in zip(bvars, bg.slots, strict=True):
+            slots += [u] * int(round(vals.get(v.name, 0.0)))
+        slots.sort()
+        windows = sorted((m.options[chosen[k][1]].start_min + bg.first_off, m.options[chosen[k][1]].start_min + bg.last_off, k) for k in ks)
+        heap: list = []
+        wi = 0
+        got: dict[int, float] = {}
+        for u in slots:
+            while wi < len(windows) and windows[wi][0] <= u:
+                e, lst, k = windows[wi]
+                heapq.heappush(heap, (lst, k))
+                wi += 1
+            while heap and heap[0][0] < u:
+                heapq.heappop(heap)  # window closed without a slot (handled below)
+            if heap:
+                _, k = heapq.heappop(heap)
+                got[k] = u
+        for e, _lst, k in windows:
+            if k not in got:
+                got[k] = e  # more shifts than break slots can only follow an unfilled-shift repair
+                res.notes.append(f"break {bg.index} of a {bg.shift_type} shift on day {bg.day} placed at its window start")
+            brk[k].append((bg.index, got[k]))
+    for k, (a, oi) in enumerate(chosen):
+        res.shifts.append({"agent_id": a, "option": oi, "breaks": sorted(brk[k])})
+    return res
+
+
+def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: Assignment,
+                     time_s: float, weekday) -> list[tuple[str, int]]:
+    """Assignment MILP for a flexible contract (see the module docstring)."""
+    ct = m.cat.contracts[c]
+    rest = ct.min_rest_h * 60
+    ags = sorted(a for a, ag in agents.items() if ag.contract == c and a in res.work_days)
+    kinds: dict[int, list[int]] = {}  # option index -> count
+    for d in range(m.D):
+        for oi in inst.get((c, d), []):
+            kinds[oi] = kinds.get(oi, 0) + 1
+    if not ags or not kinds:
+        for oi, n in kinds.items():
+            res.unfilled += [(oi, "no agent of the contract")] * n
+        return []
+    prob = pulp.LpProblem(f"assign_{c}", pulp.LpMaximize)
+    y = {}
+    for a in ags:
+        ag = agents[a]
+        days = set(res.work_days[a])
+        for oi in kinds:
+            o = m.options[oi]
+            if o.day in days and ag.available(weekday[o.day], o.start_clock, o.length_min):
+                y[a, oi] = pulp.LpVariable(f"y_{len(y)}", cat="Binary")
+    short = {a: pulp.LpVariable(f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
+    by_day: dict[tuple[str, int], list] = {}
+    for (a, oi), v in y.items():
+        by_day.setdefault((a, m.options[oi].day), []).append((oi, v))
+    for oi, n in kinds.items():
+        vs = [y[a, oi] for a in ags if (a, oi) in y]
+        if vs:
+            prob += pulp.lpSum(vs) <= n
+    for (_a, _d), lst in by_day.items():
+        if len(lst) > 1:
+            prob += pulp.lpSum(v for _, v in lst) <= 1
+    for (a, d), lst in by_day.items():
+        for oi2, v2 in by_day.get((a, d + 1), []):
+            s2 = m.options[oi2].start_min
+            bad = [v for oi, v in lst if m.options[oi].end_min + rest > s2 + 1e-9]
+            if bad:
+                prob += pulp.lpSum(bad) + v2 <= 1
+    M = ct.max_consecutive_days
+    for a in ags:
+        if M < m.D:
+            for d0 in range(m.D - M):
+                terms = [v for d in range(d0, d0 + M + 1) for _, v in by_day.get((a, d), [])]
+                if len(terms) > M:
+                    prob += pulp.lpSum(terms) <= M
+        ag = agents[a]
+        mins = [(v, m.options[oi].length_min) for d in range(m.D) for oi, v in by_day.get((a, d), [])]
+        expr = pulp.lpSum(L * v for v, L in mins)
+        if ag.max_minutes is not None:
+            prob += expr <= ag.max_minutes
+        if ag.min_minutes:
+            prob += expr + short[a] >= ag.min_minutes
+    obj = pulp.lpSum(1000.0 * v for v in y.values()) - pulp.lpSum(10.0 * s for s in short.values())
+    pref = []
+    for (a, oi), v in y.items():
+        p = agents[a].preferred_start
+        if p is not None:
+            dd = abs(m.options[oi].start_clock - p)
+            pref.append(min(dd, 1440 - dd) / 60 * v)
+    prob += obj - pulp.lpSum(pref)
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=time_s, threads=1, random_seed=0, gapRel=1e-6))
+    h = prob.solverModel
+    out = []
+    if h.getInfo().primal_solution_status != 2:
+        res.notes.append(f"assignment MILP for {c} found no solution")
+        for oi, n in kinds.items():
+            res.unfilled += [(oi, "assignment MILP found no solution")] * n
+        return out
+    used = {oi: 0 for oi in kinds}
+    for (a, oi), v in sorted(y.items(), key=lambda kv: (m.options[kv[0][1]].start_min, kv[0][0])):
+        if (v.varValue or 0) > 0.5:
+            out.append((a, oi))
+            used[oi] += 1
+    for oi, n in kinds.items():
+        res.unfilled += [(oi, "rest, consecutive days or minute limits of the agents")] * (n - used[oi])
+    for a in ags:
+        if agents[a].min_minutes and (short[a].varValue or 0) > 1e-6:
+            res.notes.append(f"{a} is {short[a].varValue:.0f} min below min_minutes")
+    return out

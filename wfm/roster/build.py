@@ -1,0 +1,277 @@
+"""build_roster: requirements + catalogue (+ agents) -> a checked, judged roster."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import InputError, Problem
+from wfm.roster.agents import Agent, generated_agents, group_agents
+from wfm.roster.assign import assign_shifts, assign_tours
+from wfm.roster.catalog import Catalog, load_catalog
+from wfm.roster.check import check_roster
+from wfm.roster.demand import Horizon, build_horizon, validate_requirements
+from wfm.roster.model import Group, TourModel
+from wfm.roster.report import coverage_from_roster, judge_coverage, roster_table, schedule_accuracy
+from wfm.roster.solve import SolveInfo, solve_model
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """A roster and how good it is.
+
+    ``roster``: one row per shift (see :func:`wfm.roster.report.roster_table`);
+    ``coverage``: per interval required, net scheduled, short agents and
+    service; ``agents``: per agent contract, shifts, paid hours, weekend days
+    off, status ("placed", "partly placed", "not placed") and reason;
+    ``violations``: the independent checker's findings (empty when clean);
+    ``summary``: JSON-ready dict (status, objective, LP bound, gap, agent-hours,
+    shortfall ...); ``solve``: the solver report.
+    """
+
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    agents: pd.DataFrame
+    violations: pd.DataFrame
+    summary: dict
+    solve: SolveInfo
+    horizon: Horizon = field(repr=False)
+
+
+def _as_requirements(requirements, tz) -> pd.DataFrame:
+    if isinstance(requirements, pd.DataFrame):
+        return validate_requirements(requirements, tz=tz)
+    from wfm.roster.demand import read_requirements
+
+    return read_requirements(requirements, tz=tz)
+
+
+def _shortfall(horizon: Horizon, net: np.ndarray, limit: int = 50) -> dict:
+    short = np.maximum(horizon.required - net, 0.0)
+    idx = np.flatnonzero(short > 1e-9)
+    starts = horizon.interval_starts
+    worst = sorted(idx, key=lambda t: (-short[t], t))[:limit]
+    return {
+        "intervals_short": int(len(idx)),
+        "agent_hours_short": float(short.sum() * horizon.interval_min / 60),
+        "max_agents_short": float(short.max()) if len(short) else 0.0,
+        "worst_intervals": [{"interval_start": starts[t].isoformat(), "required_agents": float(horizon.required[t]),
+                             "scheduled_agents": float(net[t]), "short_agents": float(short[t])} for t in sorted(worst)],
+    }
+
+
+def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int | None = None,
+                 agents: list[Agent] | str | None = None, *, solver: str = "highs", time_limit_s: float = 60.0,
+                 gap_rel: float = 1e-4, tz: str = "Asia/Shanghai", headcount: dict | None = None,
+                 days: int | None = None, pay_weight: float = 1.0, under_weight=None, over_weight=None,
+                 close_gap: bool = True, target_s: float = 20.0, service_model: str = "erlang-c",
+                 patience_s: float | None = None, assign_time_s: float = 30.0,
+                 contract_mix: dict | None = None) -> RosterResult:
+    """Roster ``weeks`` weeks (1-6) of requirements.
+
+    ``requirements``: staffing output (DataFrame or path; ``required_agents``
+    per queue and interval, summed over queues); ``catalog``: a
+    :class:`Catalog` or TOML path (default ``models/shifts.toml``);
+    ``agents``: list of :class:`Agent` or a CSV path; without it the model
+    sizes the team within the catalogue head-count limits (``headcount``
+    overrides them: ``{"five_two": (min, max)}``) and names the agents A001,
+    A002, ...; ``solver``: "highs" or "cbc"; ``time_limit_s``: for the tour
+    model (the shortfall analysis and assignment take extra). When the
+    roster leaves intervals short, a second solve without head-count caps and
+    with a 100-fold under-staffing penalty tells what extra head count of
+    which contract would close the gap (``close_gap``).
+    """
+    t_start = time.perf_counter()
+    if catalog is None:
+        from wfm.roster.catalog import default_catalog_path
+
+        catalog = default_catalog_path()
+    if not isinstance(catalog, Catalog):
+        catalog = load_catalog(catalog)
+    req = _as_requirements(requirements, tz)
+    horizon = build_horizon(req, weeks=weeks, days=days, tz=tz)
+    if isinstance(agents, str) or (agents is not None and not isinstance(agents, list)):
+        from wfm.roster.agents import read_agents
+
+        agents = read_agents(agents, catalog)
+    named = agents is not None
+    unplaced: dict[str, str] = {}
+    if named:
+        grouping = group_agents(agents, catalog, horizon)
+        groups = grouping.groups
+        unplaced = dict(grouping.unplaceable)
+        contracts = [c for c in catalog.contracts if any(g.contract == c for g in groups)]
+    else:
+        groups = []
+        hc = headcount or {}
+        for c, ct in catalog.contracts.items():
+            lo, hi = hc.get(c, (ct.min_headcount, ct.max_headcount))
+            if hi is not None and hi <= 0:
+                continue
+            groups.append(Group(c, c, None, int(lo or 0), None if hi is None else int(hi)))
+        for c in hc:
+            if c not in catalog.contracts:
+                raise InputError(Problem("headcount", None, c, "unknown contract", ", ".join(catalog.contracts)))
+        contracts = [g.contract for g in groups]
+    if not groups:
+        raise InputError(Problem("agents" if named else "catalog", None, None, "no agent or contract can be rostered",
+                                 "at least one placeable agent / contract with max_headcount > 0"))
+    min_share = {}
+    for c, share in (contract_mix or {}).items():
+        key = catalog_contract_key(catalog, c)
+        if key is None or key not in contracts:
+            raise InputError(Problem("contract_mix", None, str(c), "unknown or unused contract",
+                                     ", ".join(f"{k} ({v.name})" for k, v in catalog.contracts.items())))
+        min_share[key] = float(share)
+    if sum(min_share.values()) > 1 + 1e-9:
+        raise InputError(Problem("contract_mix", None, None, "the minimum shares add up to more than 1",
+                                 "shares that sum to 1 or less"))
+    model = TourModel(horizon, catalog, groups, under_weight=under_weight, over_weight=over_weight,
+                      pay_weight=pay_weight, contracts=contracts, min_share=min_share)
+    info, vals = solve_model(model, solver=solver, time_limit_s=time_limit_s, gap_rel=gap_rel)
+    # named agents
+    if not named:
+        counts = {}
+        for g in groups:
+            counts[g.contract] = counts.get(g.contract, 0) + int(round(vals[model.N[g.key].name]))
+        agents = generated_agents(counts, catalog)
+        it = iter(agents)
+        new_groups = []
+        for g in groups:
+            n = int(round(vals[model.N[g.key].name]))
+            members = tuple(next(it).id for _ in range(n))
+            new_groups.append(Group(g.key, g.contract, None, g.min_size, g.max_size, g.allowed, g.off_days, members))
+        model.groups = new_groups
+    agent_map = {a.id: a for a in agents}
+    t_assign = time.perf_counter()
+    work_days = assign_tours(model, vals)
+    asg = assign_shifts(model, vals, agent_map, work_days, milp_time_s=assign_time_s)
+    assign_s = time.perf_counter() - t_assign
+    asg.unplaced.update(unplaced)
+    roster = roster_table(model, asg, agent_map, horizon)
+    net = coverage_from_roster(roster, horizon)
+    coverage = judge_coverage(horizon, net, req, target_s=target_s, model=service_model, patience_s=patience_s)
+    violations = check_roster(roster, catalog, horizon_start=horizon.start.date(), days=horizon.days,
+                              agents=agent_map if named else None)
+    # per agent table
+    rows = []
+    weekend = {d for d in range(horizon.days) if (horizon.start + pd.Timedelta(days=d)).weekday() >= 5}
+    by_agent = roster.groupby("agent_id") if len(roster) else None
+    for a in sorted(agent_map):
+        ag = agent_map[a]
+        sub = by_agent.get_group(a) if by_agent is not None and a in by_agent.groups else roster.iloc[0:0]
+        worked = {(pd.Timestamp(d) - pd.Timestamp(horizon.start.date())).days for d in sub["date"]}
+        tour = set(work_days.get(a, []))
+        status, reason = "placed", ""
+        if a in asg.unplaced:
+            status, reason = "not placed", asg.unplaced[a]
+        elif tour - worked and catalog.contracts[ag.contract].pattern != "flexible":
+            status = "partly placed"
+            reason = f"{len(tour - worked)} tour day(s) without a legal shift (rest/availability)"
+        if catalog.contracts[ag.contract].pattern == "flexible" and not len(sub) and status == "placed":
+            status, reason = "not placed", "no shift assigned"
+        rows.append({"agent_id": a, "name": ag.name, "contract": ag.contract, "shifts": len(sub),
+                     "paid_hours": float(sub["paid_hours"].sum()) if len(sub) else 0.0,
+                     "weekend_days_off": len(weekend - worked), "status": status, "reason": reason})
+    agents_df = pd.DataFrame(rows)
+    # judge
+    step = horizon.interval_min
+    lp_net = None
+    required_h = float(horizon.required.sum() * step / 60)
+    on_phone_h = float(net.sum() * step / 60)
+    paid_h = float(roster["paid_hours"].sum()) if len(roster) else 0.0
+    sf = _shortfall(horizon, net)
+    summary = {
+        "status": info.status,
+        "solver": info.solver,
+        "solver_status": info.solver_status,
+        "solution_source": info.source,
+        "objective": info.objective,
+        "lp_bound": info.lp_bound,
+        "best_bound": info.best_bound,
+        "gap": info.gap,
+        "solve_time_s": info.time_s,
+        "variables": info.n_variables,
+        "constraints": info.n_constraints,
+        "integer_variables": info.n_integer,
+        "horizon": {"start": horizon.start.isoformat(), "days": horizon.days, "interval_min": step, "tz": tz},
+        "headcount": {c: int(sum(1 for a in agent_map.values() if a.contract == c and a.id not in asg.unplaced)) for c in catalog.contracts},
+        "agent_hours": {"required": required_h, "scheduled_on_phones": on_phone_h, "paid": paid_h,
+                        "scheduled_over_required": on_phone_h / required_h if required_h else None},
+        "schedule_accuracy": schedule_accuracy(net, horizon.required),
+        "shortfall": sf,
+        "unfilled_shifts": [{"contract": model.options[oi].contract, "shift_type": model.options[oi].shift_type,
+                             "start": horizon.timestamp(model.options[oi].start_min).isoformat(), "reason": why}
+                            for oi, why in asg.unfilled],
+        "unplaced_agents": [{"agent_id": a, "reason": r} for a, r in sorted(asg.unplaced.items())],
+        "rule_violations": int(len(violations)),
+        "notes": list(info.notes) + list(horizon.notes) + asg.notes[:50],
+    }
+    sl = coverage["service_level"].to_numpy(float)
+    if np.isfinite(sl).any():
+        w = horizon.required
+        ok = np.isfinite(sl)
+        summary["service"] = {
+            "mean_service_level": float(np.average(sl[ok], weights=np.maximum(w[ok], 1e-9))),
+            "intervals_below_80pct": int(np.sum(sl[ok] < 0.8 - 1e-9)),
+            "max_asa_s": float(np.nanmax(coverage["asa_s"].to_numpy(float))),
+        }
+    del lp_net
+    if close_gap and sf["agent_hours_short"] > 1e-6:
+        summary["close_gap"] = _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight,
+                                          solver, max(2.0, time_limit_s / 2), gap_rel, vals, model)
+    summary["timing_s"] = {"model_and_solve": info.time_s, "assignment": assign_s,
+                           "total": time.perf_counter() - t_start}
+    return RosterResult(roster, coverage, agents_df, violations, summary, info, horizon)
+
+
+def catalog_contract_key(catalog: Catalog, contract: str) -> str | None:
+    """The catalogue key of a contract given by key (``one_one``) or name (``1-on-1``)."""
+    if contract in catalog.contracts:
+        return contract
+    for key, ct in catalog.contracts.items():
+        if ct.name == contract:
+            return key
+    return None
+
+
+def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight, solver, time_limit_s,
+               gap_rel, vals, model) -> dict:
+    """Extra head count per contract that would close the shortfall: re-solve
+    with every contract free to hire (no caps) and under-staffing 100 times
+    dearer; intervals still short then are out of reach of every shift."""
+    hours = horizon.interval_min / 60
+    uw = (catalog.under_per_agent_hour * hours if under_weight is None else np.asarray(under_weight, float)) * 100
+    extra_groups = list(g for g in groups if g.size is not None)
+    for c in catalog.contracts:
+        extra_groups.append(Group(f"{c}__extra", c, None, 0, None))
+    have = {}
+    for g in groups:
+        n = g.size if g.size is not None else int(round(vals[model.N[g.key].name]))
+        have[g.contract] = have.get(g.contract, 0) + n
+    m2 = TourModel(horizon, catalog, extra_groups, under_weight=uw, over_weight=over_weight, pay_weight=pay_weight,
+                   contracts=list(catalog.contracts))
+    info2, v2 = solve_model(m2, solver=solver, time_limit_s=time_limit_s, gap_rel=max(gap_rel, 1e-3))
+    out = {"status": info2.status}
+    extra = {}
+    for c in catalog.contracts:
+        n_new = int(round(v2[m2.N[f"{c}__extra"].name]))
+        if any(g.size is not None for g in groups):
+            extra[c] = n_new
+        else:
+            extra[c] = max(0, n_new - have.get(c, 0))
+    out["extra_headcount"] = extra
+    net2 = m2.net_coverage(v2)
+    sf2 = _shortfall(horizon, net2, limit=20)
+    out["still_short_intervals"] = sf2["intervals_short"]
+    out["still_short_agent_hours"] = sf2["agent_hours_short"]
+    out["still_short_examples"] = sf2["worst_intervals"]
+    out["note"] = ("intervals still short cannot be reached by any shift of the catalogue (start windows) "
+                   "or cost more than 100x the under-staffing penalty") if sf2["intervals_short"] else ""
+    if not math.isfinite(out.get("still_short_agent_hours", 0.0)):
+        out["still_short_agent_hours"] = None
+    return out

@@ -1,0 +1,849 @@
+"""Solve the tour model: HiGHS by default, CBC as the fallback.
+
+Pipeline (:func:`solve_model`), all within ``time_limit_s``:
+
+1. LP relaxation: the lower bound reported as ``lp_bound``.
+2. Rounded-LP start (:func:`rounded_start`): tours and shifts rounded by
+   largest remainders, breaks placed greedily; checked against every
+   constraint.
+3. Improvement with the tours fixed: :func:`local_search` (each shift to its
+   best start and break times) and :func:`day_by_day` (one day at a time
+   re-optimised by a small MIP with the chosen solver). On this model the full
+   MIP's root cut loop takes minutes at four weeks, so these neighbourhoods
+   get most of the time on large models and a third of it on small ones.
+4. The full MIP, warm-started, for the rest of the time: HiGHS in a forked
+   child with a hard wall-clock limit (it records every improving solution;
+   HiGHS does not look at its own time limit inside its root cut loop), CBC
+   as PuLP's subprocess with its log parsed for the status and bound.
+
+What is reported is what the solver really did. PuLP maps a HiGHS time-out
+with an incumbent to "Optimal", and CBC can hand back the LP relaxation's
+fractional values under an "Optimal"-looking status when it found no integer
+solution in time; so the status is read from the solver itself (HiGHS model
+status; the CBC log), and every solution is checked for integrality and for
+every constraint before it is used. A solution that fails is never published:
+the best checked start is used instead and the status says so.
+
+Determinism: one thread and fixed random seeds. A solve that ends on its gap
+is repeatable; one cut by ``time_limit_s`` may stop at a different point on a
+busier machine (``node_limit`` gives a work-based limit to the full MIP).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+from scipy.optimize import linear_sum_assignment
+
+from wfm.roster.model import TourModel, quiet_pulp, transition_ok
+
+SOLVERS = ("highs", "cbc")
+HIGHS_OPTIONS: dict = {"mip_heuristic_effort": 0.3}
+INT_TOL = 1e-6
+FEAS_TOL = 1e-5
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """How the model was solved.
+
+    ``status``: ``optimal`` (proved within ``gap_rel``), ``feasible`` (an
+    integer solution, limit reached), ``heuristic`` (the solver found none that
+    passed the checks; the rounded-LP start is used). ``objective``: of the
+    published solution; ``lp_bound``: the root LP relaxation; ``best_bound``:
+    the solver's MIP dual bound (>= lp_bound; equals it when the solver gave
+    none); ``gap`` = (objective - best_bound) / max(|objective|, 1e-9).
+    """
+
+    solver: str
+    status: str
+    solver_status: str
+    objective: float
+    lp_bound: float
+    best_bound: float
+    gap: float
+    time_s: float
+    lp_time_s: float
+    n_variables: int
+    n_constraints: int
+    n_integer: int
+    source: str
+    notes: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------------ checks
+def _constraints(prob: pulp.LpProblem) -> dict:
+    """Name -> constraint (PuLP 3 warns on the public mapping; its solvers use this)."""
+    cons = getattr(prob, "_constraints", None)
+    return cons if isinstance(cons, dict) else dict(prob.constraints)
+
+
+def constraint_violations(prob: pulp.LpProblem, values: dict[str, float], tol: float = FEAS_TOL) -> list[str]:
+    """Names of constraints that ``values`` break (absolute + relative tolerance)."""
+    bad = []
+    for name, c in _constraints(prob).items():
+        lhs = c.constant + sum(coef * values.get(v.name, 0.0) for v, coef in c.items())
+        scale = tol * (1.0 + abs(c.constant))
+        if c.sense == pulp.LpConstraintEQ and abs(lhs) > scale:
+            bad.append(name)
+        elif c.sense == pulp.LpConstraintLE and lhs > scale:
+            bad.append(name)
+        elif c.sense == pulp.LpConstraintGE and lhs < -scale:
+            bad.append(name)
+    for v in prob.variables():
+        val = values.get(v.name, 0.0)
+        if v.lowBound is not None and val < v.lowBound - tol:
+            bad.append(f"bound:{v.name}")
+        if v.upBound is not None and val > v.upBound + tol:
+            bad.append(f"bound:{v.name}")
+    return bad
+
+
+def fractional_variables(model: TourModel, values: dict[str, float], tol: float = INT_TOL) -> list[str]:
+    """Integer variables whose value is not integral."""
+    return [v.name for v in model.integer_variables() if abs(values.get(v.name, 0.0) - round(values.get(v.name, 0.0))) > tol]
+
+
+def polish(model: TourModel, values: dict[str, float]) -> dict[str, float]:
+    """Round integer variables exactly and recompute the coverage slacks."""
+    out = dict(values)
+    for v in model.integer_variables():
+        out[v.name] = float(round(out.get(v.name, 0.0)))
+    model.complete_aux(out)
+    net = model.net_coverage(out)
+    gap = model.h.required - net
+    for t in range(model.n):
+        out[model.under[t].name] = float(max(gap[t], 0.0))
+        out[model.over[t].name] = float(max(-gap[t], 0.0))
+    return out
+
+
+def objective_value(prob: pulp.LpProblem, values: dict[str, float]) -> float:
+    obj = prob.objective
+    return float(obj.constant + sum(c * values.get(v.name, 0.0) for v, c in obj.items()))
+
+
+# ------------------------------------------------------------ warm start
+def _largest_remainder(weights: list[float], total: int) -> list[int]:
+    """Integers summing to ``total`` proportional to ``weights`` (Hamilton)."""
+    if total <= 0 or not weights:
+        return [0] * len(weights)
+    w = np.maximum(np.asarray(weights, float), 0.0)
+    if w.sum() <= 1e-12:
+        w = np.ones_like(w)
+    share = w / w.sum() * total
+    base = np.floor(share).astype(int)
+    rest = total - int(base.sum())
+    order = sorted(range(len(w)), key=lambda i: (-(share[i] - base[i]), i))
+    for i in order[:rest]:
+        base[i] += 1
+    return base.tolist()
+
+
+def rounded_start(model: TourModel, lp: dict[str, float], *, anchor: bool = False) -> dict[str, float]:
+    """An integer solution built from the LP relaxation (the warm start).
+
+    Tours: head counts and patterns rounded by largest remainders, week-to-week
+    moves matched by an assignment so every agent keeps the consecutive-day
+    rule. Shifts: each day's working agents spread over the starts in
+    proportion to the LP. With ``anchor`` every agent of a contract works the
+    LP's most used start every day (always rest-feasible). Breaks: each shift
+    takes the in-window slot where the interval is most over-staffed.
+    """
+    m = model
+    vals: dict[str, float] = {}
+    cat = m.cat
+    workers: dict[tuple[str, int], int] = {}
+    for g in m.groups:
+        ct = cat.contracts[g.contract]
+        if g.size is not None:
+            size = g.size
+        else:
+            size = int(round(lp.get(m.N[g.key].name, 0.0)))
+            size = max(g.min_size, size if g.max_size is None else min(g.max_size, size))
+            vals[m.N[g.key].name] = size
+        if ct.pattern == "weekly":
+            pats = m.patterns[g.contract]
+            allowed = [[k for (gk, w, k) in m.p if gk == g.key and w == ww] for ww in range(m.W)]
+            units = []
+            for w in range(m.W):
+                target = []
+                for k, c in zip(allowed[w], _largest_remainder([lp.get(m.p[g.key, w, k].name, 0.0) for k in allowed[w]], size), strict=True):
+                    target += [k] * c
+                if w == 0:
+                    units = [target]
+                    continue
+                prev = units[-1]
+                if prev:
+                    cost = np.array([[0.0 if transition_ok(pats[a], pats[b], ct.max_consecutive_days) else 1e6 for b in target] for a in prev])
+                    r, cidx = linear_sum_assignment(cost)
+                    nxt = [None] * len(prev)
+                    for i, j in zip(r, cidx, strict=True):
+                        nxt[i] = target[j]
+                    for i, a in enumerate(prev):
+                        if not transition_ok(pats[a], pats[nxt[i]], ct.max_consecutive_days):
+                            ok = [k for k in allowed[w] if transition_ok(pats[a], pats[k], ct.max_consecutive_days)]
+                            nxt[i] = max(ok, key=lambda k: (lp.get(m.p[g.key, w, k].name, 0.0), -k))
+                    units.append(nxt)
+                else:
+                    units.append([])
+            for w in range(m.W):
+                for k in allowed[w]:
+                    vals[m.p[g.key, w, k].name] = float(units[w].count(k))
+                if w + 1 < m.W:
+                    for (gk, ww, k, k2), v in m.tr.items():
+                        if gk == g.key and ww == w:
+                            vals[v.name] = float(sum(1 for a, b in zip(units[w], units[w + 1], strict=True) if a == k and b == k2))
+            for d in range(m.D):
+                if d in g.off_days:
+                    continue
+                w, j = divmod(d, 7)
+                workers[g.contract, d] = workers.get((g.contract, d), 0) + sum(1 for k in units[w] if j not in pats[k])
+        elif ct.pattern == "alternate":
+            phases = sorted(ph for (gk, ph) in m.q if gk == g.key)
+            counts = _largest_remainder([lp.get(m.q[g.key, ph].name, 0.0) for ph in phases], size)
+            for ph, c in zip(phases, counts, strict=True):
+                vals[m.q[g.key, ph].name] = float(c)
+            for d in range(m.D):
+                if d not in g.off_days and d % 2 in phases:
+                    workers[g.contract, d] = workers.get((g.contract, d), 0) + counts[phases.index(d % 2)]
+        else:
+            for d in range(m.D):
+                if d not in g.off_days:
+                    workers[g.contract, d] = workers.get((g.contract, d), 0) + size
+    # shifts
+    x_int = np.zeros(len(m.options), dtype=int)
+    for c in m.contract_keys:
+        ct = cat.contracts[c]
+        mass: dict[tuple[str, int, int], float] = {}
+        for i, o in enumerate(m.options):
+            if o.contract == c:
+                mass[o.shift_type, o.start_clock, o.length_min] = mass.get((o.shift_type, o.start_clock, o.length_min), 0.0) + lp.get(m.x[i].name, 0.0)
+        best = max(sorted(mass), key=lambda k: mass[k]) if mass else None
+        for d in range(m.D):
+            idxs = m.day_opts.get((c, d), [])
+            if not idxs:
+                continue
+            total = workers.get((c, d), 0)
+            if ct.pattern == "flexible":
+                total = min(total, int(round(sum(lp.get(m.x[i].name, 0.0) for i in idxs))))
+            if anchor and best is not None:
+                pick = [i for i in idxs if (m.options[i].shift_type, m.options[i].start_clock, m.options[i].length_min) == best]
+                if pick:
+                    x_int[pick[0]] += total
+                    continue
+            for i, k in zip(idxs, _largest_remainder([lp.get(m.x[i].name, 0.0) for i in idxs], total), strict=True):
+                x_int[i] += k
+    for i, v in enumerate(m.x):
+        vals[v.name] = float(x_int[i])
+    # breaks: greedy in-window placement into the most over-staffed interval
+    net = np.zeros(m.n)
+    for i, o in enumerate(m.options):
+        if x_int[i]:
+            for t, f in _spread_cached(m, o.start_min, o.length_min):
+                net[t] += f * x_int[i]
+    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+        counts = {u: 0 for u in bg.slots}
+        for i, o in enumerate(m.options):
+            if o.shift_type != bg.shift_type or o.day != bg.day or not x_int[i]:
+                continue
+            cands = [o.start_min + off for off in range(bg.first_off, bg.last_off + 1, m.step)]
+            for _ in range(x_int[i]):
+                def margin(u, bg=bg):
+                    sp = _spread_cached(m, u, bg.length_min)
+                    return min((net[t] - m.h.required[t] for t, _f in sp), default=1e9)
+                u = max(cands, key=lambda u: (margin(u), -u))
+                counts[u] += 1
+                for t, f in _spread_cached(m, u, bg.length_min):
+                    net[t] -= f
+        for var, u in zip(bvars, bg.slots, strict=True):
+            vals[var.name] = float(counts[u])
+    return polish(m, vals)
+
+
+_SPREAD_CACHE: dict = {}
+
+
+def _spread_cached(m: TourModel, start: float, length: float):
+    from wfm.roster.model import _spread
+
+    key = (id(m), start, length)
+    r = _SPREAD_CACHE.get(key)
+    if r is None:
+        if len(_SPREAD_CACHE) > 200_000:
+            _SPREAD_CACHE.clear()
+        r = _spread(start, length, m.step, m.n)
+        _SPREAD_CACHE[key] = r
+    return r
+
+
+# ---------------------------------------------------------------- solvers
+def _highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record: str | None = None):
+    import highspy
+
+    class _HiGHSWarm(pulp.HiGHS):
+        def callSolver(self, lp):
+            if start is not None:
+                n = lp.solverModel.getNumCol()
+                col = [0.0] * n
+                for v in lp.variables():
+                    col[v.index] = float(start.get(v.name, 0.0))
+                sol = highspy.HighsSolution()
+                sol.col_value = col
+                sol.value_valid = True
+                lp.solverModel.setSolution(sol)
+            deadline = time.perf_counter() + float(time_limit_s) + 0.5
+
+            def _stop(e):
+                # HiGHS checks its own time limit rarely in the root cut loop;
+                # the simplex/MIP interrupt callbacks keep the limit honest.
+                if time.perf_counter() > deadline:
+                    e.interrupt()
+
+            h = lp.solverModel
+            h.cbSimplexInterrupt.subscribe(_stop)
+            h.cbMipInterrupt.subscribe(_stop)
+            if record is not None:
+                names = [None] * h.getNumCol()
+                for v in lp.variables():
+                    names[v.index] = v.name
+
+                def _improved(e):
+                    out = e.data_out
+                    _dump(record, {"objective": float(out.objective_function_value),
+                                   "bound": float(out.mip_dual_bound),
+                                   "values": dict(zip(names, (float(x) for x in out.mip_solution), strict=False))})
+
+                h.cbMipImprovingSolution.subscribe(_improved)
+            super().callSolver(lp)
+
+    params = {"random_seed": 0, "mip_feasibility_tolerance": 1e-7, **HIGHS_OPTIONS}
+    if node_limit is not None:
+        params["mip_max_nodes"] = int(node_limit)
+    return _HiGHSWarm(msg=msg, timeLimit=time_limit_s, gapRel=gap_rel, threads=1, **params)
+
+
+def _dump(path: str, obj) -> None:
+    import pickle
+
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(obj, fh)
+    os.replace(tmp, path)
+
+
+def _highs_forked(model: TourModel, time_limit_s: float, gap_rel: float, start, msg: bool, node_limit):
+    """Run the HiGHS MIP in a forked child with a hard wall-clock limit.
+
+    HiGHS can spend minutes in its root cut loop without looking at its time
+    limit (seen on the four-week model); the child records every improving
+    solution, and the parent ends the child (by its own process id) at the
+    deadline and keeps the best solution recorded. Returns (status text,
+    values or None, dual bound or None)."""
+    import multiprocessing as mp
+    import pickle
+
+    d = tempfile.mkdtemp(prefix="wfm_highs_")
+    rec, final = os.path.join(d, "improving.pkl"), os.path.join(d, "final.pkl")
+
+    def child():
+        try:
+            prob = model.prob
+            prob.solve(_highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record=rec))
+            h = prob.solverModel
+            info = h.getInfo()
+            vals = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in prob.variables()}
+            _dump(final, {"status": h.modelStatusToString(h.getModelStatus()), "bound": float(info.mip_dual_bound),
+                          "has": info.primal_solution_status == 2, "values": vals})
+        finally:
+            os._exit(0)
+
+    ctx = mp.get_context("fork")
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    proc.join(time_limit_s + 2.0)
+    killed = proc.is_alive()
+    if killed:
+        proc.terminate()
+        proc.join(5.0)
+    try:
+        if os.path.exists(final):
+            with open(final, "rb") as fh:
+                r = pickle.load(fh)
+            return r["status"], (r["values"] if r["has"] else None), r["bound"]
+        if os.path.exists(rec):
+            with open(rec, "rb") as fh:
+                r = pickle.load(fh)
+            return "Time limit reached (stopped by wfm)", r["values"], r["bound"]
+        return "Time limit reached (stopped by wfm)" if killed else "no result", None, None
+    finally:
+        for f in (rec, final, rec + ".tmp", final + ".tmp"):
+            if os.path.exists(f):
+                os.unlink(f)
+        os.rmdir(d)
+
+
+def _solve_lp(model: TourModel, solver: str, time_limit_s: float, msg: bool) -> tuple[dict[str, float], float, str]:
+    prob = model.prob
+    if solver == "highs":
+        s = pulp.HiGHS(mip=False, msg=msg, timeLimit=time_limit_s, threads=1, random_seed=0)
+        prob.solve(s)
+        st = prob.solverModel.modelStatusToString(prob.solverModel.getModelStatus())
+        obj = prob.solverModel.getInfo().objective_function_value
+    else:
+        s = pulp.PULP_CBC_CMD(mip=False, msg=msg, timeLimit=time_limit_s, threads=1)
+        prob.solve(s)
+        st = pulp.LpStatus[prob.status]
+        obj = pulp.value(prob.objective)
+    vals = {v.name: (v.varValue or 0.0) for v in prob.variables()}
+    return vals, float(obj), st
+
+
+def _parse_cbc_log(text: str) -> dict:
+    out = {}
+    m = re.search(r"Result - (.+)", text)
+    out["result"] = m.group(1).strip() if m else ""
+    for key, pat in (("objective", r"Objective value:\s+([-+0-9.eE]+)"), ("bound", r"Lower bound:\s+([-+0-9.eE]+)"),
+                     ("gap", r"Gap:\s+([-+0-9.eE]+)")):
+        m = re.search(pat, text)
+        if m:
+            out[key] = float(m.group(1))
+    if "No feasible solution found" in text or "no integer solution" in text.lower():
+        out["no_solution"] = True
+    return out
+
+
+def solve_model(model: TourModel, **kw) -> tuple[SolveInfo, dict[str, float]]:
+    """Solve the model; return (info, values by variable name) of a checked
+    integer solution (see the module docstring). Keywords: ``solver``
+    ("highs" | "cbc"), ``time_limit_s``, ``gap_rel``, ``msg``, ``node_limit``,
+    ``warm_start``, ``improve``, ``improve_share``."""
+    with quiet_pulp():
+        return _solve_model(model, **kw)
+
+
+def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float = 60.0,
+                gap_rel: float = 1e-4, msg: bool = False, node_limit: int | None = None,
+                warm_start: bool = True, improve: bool = True, improve_share: float | None = None) -> tuple[SolveInfo, dict[str, float]]:
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
+    if solver == "highs" and not pulp.HiGHS().available():
+        solver = "cbc"
+    prob = model.prob
+    notes = []
+    t0 = time.perf_counter()
+    lp_vals, lp_obj, lp_status = _solve_lp(model, solver, max(time_limit_s, 1.0), msg)
+    lp_time = time.perf_counter() - t0
+    if lp_status.lower() not in ("optimal", "1"):
+        notes.append(f"LP relaxation status: {lp_status}")
+    # warm starts: rounded LP, else everyone on one start per contract
+    start = None
+    for anchor in (False, True):
+        cand = rounded_start(model, lp_vals, anchor=anchor)
+        if not constraint_violations(prob, cand):
+            start = cand
+            break
+    if start is None:
+        notes.append("no feasible rounded-LP start")
+    elif improve:
+        if improve_share is None:
+            # small models: HiGHS' own search does well given time; large ones
+            # stall in its root cut loop, so the neighbourhood search gets more
+            improve_share = 0.35 if len(model.integer_variables()) < 3000 else 0.85
+        cand = local_search(model, start, deadline=t0 + 0.15 * time_limit_s)
+        if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
+            start = cand
+        else:
+            notes.append("local search result rejected")
+        cand = day_by_day(model, start, passes=3, time_per_day_s=1.5, deadline=t0 + improve_share * time_limit_s,
+                          solver=solver)
+        if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
+            start = cand
+        else:
+            notes.append("day neighbourhood result rejected")
+    remaining = max(time_limit_s - (time.perf_counter() - t0), 1.0)
+    best_bound = None
+    solver_status = ""
+    if solver == "highs":
+        solver_status, hv, best_bound = _highs_forked(model, remaining, gap_rel, start if warm_start else None, msg, node_limit)
+        if best_bound is not None and not math.isfinite(best_bound):
+            best_bound = None
+        has = hv is not None
+        proved = solver_status.lower() == "optimal"
+    else:
+        if warm_start and start is not None:
+            for v in prob.variables():
+                v.setInitialValue(start.get(v.name, 0.0))
+        fd, logp = tempfile.mkstemp(prefix="wfm_cbc_", suffix=".log")
+        os.close(fd)
+        try:
+            opts = ["randomSeed 12345", "randomCbcSeed 12345"]
+            if node_limit is not None:
+                opts.append(f"maxNodes {int(node_limit)}")
+            s = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining, gapRel=gap_rel, threads=1,
+                                  warmStart=warm_start and start is not None, logPath=logp, options=opts)
+            prob.solve(s)
+            with open(logp, encoding="utf-8", errors="replace") as fh:
+                log = _parse_cbc_log(fh.read())
+        finally:
+            os.unlink(logp)
+        solver_status = log.get("result", "") or pulp.LpStatus[prob.status]
+        best_bound = log.get("bound")
+        has = not log.get("no_solution", False) and prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        proved = solver_status.lower().startswith("optimal")
+    if solver == "highs":
+        vals = dict(hv) if has else {}
+    else:
+        vals = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in prob.variables()}
+    source = "solver"
+    ok = has
+    if has:
+        frac = fractional_variables(model, vals)
+        if frac:
+            notes.append(f"solver values not integral ({len(frac)} variables, e.g. {frac[0]}): rejected")
+            ok = False
+        else:
+            vals = polish(model, vals)
+            bad = constraint_violations(prob, vals)
+            if bad:
+                notes.append(f"solver solution breaks {len(bad)} constraints (e.g. {bad[0]}): rejected")
+                ok = False
+    if ok and start is not None and objective_value(prob, start) < objective_value(prob, vals) - 1e-6:
+        vals, source = start, "warm_start"
+    if not ok:
+        if start is None:
+            raise RuntimeError("no integer roster: the solver found none and the rounded start is infeasible")
+        vals, source, proved = start, "warm_start", False
+    obj = objective_value(prob, vals)
+    if best_bound is None or not math.isfinite(best_bound):
+        best_bound = lp_obj
+    best_bound = max(best_bound, lp_obj)  # both are valid lower bounds
+    if proved and source == "solver":
+        status = "optimal"
+    elif ok:
+        status = "feasible"
+    else:
+        status = "heuristic"
+    gap = max(0.0, (obj - best_bound) / max(abs(obj), 1e-9))
+    return SolveInfo(solver, status, solver_status, obj, lp_obj, best_bound, gap, time.perf_counter() - t0, lp_time,
+                     model.n_variables, model.n_constraints, len(model.integer_variables()), source, tuple(notes)), vals
+
+
+# ------------------------------------------------------ day neighbourhood
+def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1,
+               time_per_day_s: float = 1.0, deadline: float | None = None, solver: str = "highs") -> dict[str, float]:
+    """Large-neighbourhood search: tours fixed from ``base`` (an integer,
+    polished solution); the shifts and breaks of one day at a time are
+    re-optimised by a small dense MIP (HiGHS, started from the current
+    values), every other day fixed: same number of shifts per contract that
+    day, the day's implicit break constraints, coverage of the intervals it
+    touches and the rest condition with the days before and after. A day is
+    kept only when the full objective does not get worse. Flexible contracts
+    are left as they are. Returns polished values (check before use)."""
+    m = model
+    cur = polish(m, dict(base))
+    by_day_x: dict[int, list[int]] = {}
+    for i, o in enumerate(m.options):
+        if m.cat.contracts[o.contract].pattern != "flexible":
+            by_day_x.setdefault(o.day, []).append(i)
+    by_day_b: dict[int, list[int]] = {}
+    for gi, bg in enumerate(m.break_groups):
+        by_day_b.setdefault(bg.day, []).append(gi)
+    # intervals touched by each variable (dense coverage form)
+    touch: dict[str, list[int]] = {}
+    for t, terms in enumerate(m.cover_terms):
+        for v, _f in terms:
+            touch.setdefault(v.name, []).append(t)
+    cur_obj = objective_value(m.prob, cur)
+    for _ps in range(passes):
+        changed = False
+        for d in range(m.D):
+            if deadline is not None and time.perf_counter() > deadline:
+                return cur
+            xi = by_day_x.get(d, [])
+            if not xi:
+                continue
+            gis = [gi for gi in by_day_b.get(d, []) if m.break_groups[gi].shift_type in {m.options[i].shift_type for i in xi}]
+            free = {m.x[i].name for i in xi} | {v.name for gi in gis for v in m.b[gi]}
+            sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
+            rows = sorted({t for n in free for t in touch.get(n, [])})
+            obj = []
+            for i in xi:
+                rate = m.cat.contracts[m.options[i].contract].daily_rate * m.pay_weight
+                if rate:
+                    obj.append((m.x[i], rate))
+            for t in rows:
+                e, const = [], 0.0
+                for v, f in m.cover_terms[t]:
+                    if v.name in free:
+                        e.append((v, f))
+                    else:
+                        const += f * cur.get(v.name, 0.0)
+                e += [(m.under[t], 1.0), (m.over[t], -1.0)]
+                sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, f"cov_{t}", m.h.required[t] - const)
+                obj += [(m.under[t], float(m.under_w[t])), (m.over[t], float(m.over_w[t]))]
+            by_c: dict[str, list[int]] = {}
+            for i in xi:
+                by_c.setdefault(m.options[i].contract, []).append(i)
+            for c, idx in by_c.items():
+                n_c = sum(cur.get(m.x[i].name, 0.0) for i in idx)
+                sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in idx]), pulp.LpConstraintEQ, f"day_{c}", n_c)
+            for gi in gis:
+                bg, bvars = m.break_groups[gi], m.b[gi]
+                opts = [i for i in xi if m.options[i].shift_type == bg.shift_type]
+                starts = sorted({m.options[i].start_min for i in opts})
+                sub += pulp.LpConstraint(pulp.LpAffineExpression([(v, 1.0) for v in bvars] + [(m.x[i], -1.0) for i in opts]),
+                                         pulp.LpConstraintEQ, f"bt_{gi}", 0)
+                for k, st0 in enumerate(starts):
+                    if k < len(starts) - 1:
+                        e = [(v, 1.0) for v, u in zip(bvars, bg.slots, strict=True) if u <= st0 + bg.last_off]
+                        e += [(m.x[i], -1.0) for i in opts if m.options[i].start_min <= st0]
+                        sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, f"bf_{gi}_{k}", 0)
+                    if k > 0:
+                        e = [(v, 1.0) for v, u in zip(bvars, bg.slots, strict=True) if u >= st0 + bg.first_off]
+                        e += [(m.x[i], -1.0) for i in opts if m.options[i].start_min >= st0]
+                        sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, f"bb_{gi}_{k}", 0)
+            for c in by_c:
+                rest = m.cat.contracts[c].min_rest_h * 60
+                for d0 in (d - 1, d):
+                    bv = m.both_vars.get((c, d0))
+                    if bv is None:
+                        continue
+                    both = cur.get(bv.name, 0.0)
+                    today = m.day_opts.get((c, d0), [])
+                    tomorrow = m.day_opts.get((c, d0 + 1), [])
+                    for k, theta in enumerate(sorted({m.options[i].end_min for i in today})):
+                        e, const = [], both
+                        for i in today:
+                            if m.options[i].end_min < theta:
+                                if m.x[i].name in free:
+                                    e.append((m.x[i], -1.0))
+                                else:
+                                    const -= cur.get(m.x[i].name, 0.0)
+                        for i in tomorrow:
+                            if m.options[i].start_min >= theta + rest:
+                                if m.x[i].name in free:
+                                    e.append((m.x[i], -1.0))
+                                else:
+                                    const -= cur.get(m.x[i].name, 0.0)
+                        if not e:
+                            continue
+                        sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, f"r_{c}_{d0}_{k}", -const)
+            sub.setObjective(pulp.LpAffineExpression(obj))
+            start = {n: cur.get(n, 0.0) for n in free}
+            for t in rows:
+                start[m.under[t].name] = cur.get(m.under[t].name, 0.0)
+                start[m.over[t].name] = cur.get(m.over[t].name, 0.0)
+            tl = time_per_day_s if deadline is None else max(0.2, min(time_per_day_s, deadline - time.perf_counter()))
+            if solver == "cbc":
+                for v in sub.variables():
+                    v.setInitialValue(start.get(v.name, 0.0))
+                sub.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=max(1, int(round(tl))), threads=1, warmStart=True,
+                                            gapRel=1e-6, options=["randomSeed 12345", "randomCbcSeed 12345"]))
+                if sub.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+                    continue
+            else:
+                sub.solve(_highs_solver(tl, 1e-6, start, False, None))
+                if sub.solverModel.getInfo().primal_solution_status != 2:
+                    continue
+            if any(abs((v.varValue or 0.0) - round(v.varValue or 0.0)) > INT_TOL for v in sub.variables() if v.cat == pulp.LpInteger):
+                continue
+            trial = dict(cur)
+            for i in xi:
+                trial[m.x[i].name] = float(round(m.x[i].varValue or 0.0))
+            for gi in gis:
+                for v in m.b[gi]:
+                    trial[v.name] = float(round(v.varValue or 0.0))
+            trial = polish(m, trial)
+            t_obj = objective_value(m.prob, trial)
+            if t_obj < cur_obj - 1e-9:
+                cur, cur_obj, changed = trial, t_obj, True
+        if not changed:
+            break
+    return cur
+
+
+# ------------------------------------------------------------ local search
+def _edf_breaks(model: TourModel, vals: dict[str, float], inst: list[int]) -> list[list[tuple[int, float]]]:
+    """Break times per shift instance from the model's break counts (earliest
+    window end first, as in the assignment)."""
+    import heapq
+
+    m = model
+    brk: list[list[tuple[int, float]]] = [[] for _ in inst]
+    by_sd: dict[tuple[str, int], list[int]] = {}
+    for k, oi in enumerate(inst):
+        o = m.options[oi]
+        by_sd.setdefault((o.shift_type, o.day), []).append(k)
+    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+        ks = by_sd.get((bg.shift_type, bg.day), [])
+        slots = sorted(u for v, u in zip(bvars, bg.slots, strict=True) for _ in range(int(round(vals.get(v.name, 0.0)))))
+        wins = sorted((m.options[inst[k]].start_min + bg.first_off, m.options[inst[k]].start_min + bg.last_off, k) for k in ks)
+        heap: list = []
+        wi = 0
+        got = {}
+        for u in slots:
+            while wi < len(wins) and wins[wi][0] <= u:
+                heapq.heappush(heap, (wins[wi][1], wins[wi][2]))
+                wi += 1
+            while heap and heap[0][0] < u:
+                heapq.heappop(heap)
+            if heap:
+                got[heapq.heappop(heap)[1]] = u
+        for e, _l, k in wins:
+            brk[k].append((bg.index, got.get(k, e)))
+    return brk
+
+
+def local_search(model: TourModel, vals: dict[str, float], *, deadline: float, max_sweeps: int = 50) -> dict[str, float]:
+    """Improve an integer solution with the tours fixed: each shift in turn
+    moves to the start (same contract and day, any of its shift types and
+    lengths) and break times that lower the penalties most, breaks placed
+    greedily inside their windows; moves that could break the rest condition
+    between consecutive days are checked first. Pay is unchanged (same number
+    of shifts of each contract a day). Returns polished values."""
+    m = model
+    step, n = m.step, m.n
+    req = m.h.required
+    uw = np.asarray(m.under_w, float)
+    ow = np.asarray(m.over_w, float)
+    inst = [i for i, v in enumerate(m.x) for _ in range(int(round(vals.get(v.name, 0.0))))]
+    if not inst:
+        return polish(m, vals)
+    brks = _edf_breaks(m, vals, inst)
+    net = np.zeros(n)
+
+    def spread(start, length):
+        return _spread_cached(m, start, length)
+
+    def apply(oi, br, sign):
+        o = m.options[oi]
+        for t, f in spread(o.start_min, o.length_min):
+            net[t] += sign * f
+        st = m.cat.shift_types[o.shift_type]
+        for j, u in br:
+            for t, f in spread(u, st.breaks[j].length_min):
+                net[t] -= sign * f
+
+    for oi, br in zip(inst, brks, strict=True):
+        apply(oi, br, 1.0)
+
+    def pen(t, v):
+        g = req[t] - v
+        return uw[t] * g if g > 0 else -ow[t] * g
+
+    day_opts = {}
+    for i, o in enumerate(m.options):
+        day_opts.setdefault((o.contract, o.day), []).append(i)
+    # rest condition data: agents working d and d+1 per contract (tours fixed)
+    both = {}
+    for (c, d), var in m.both_vars.items():
+        both[c, d] = float(vals.get(var.name, 0.0))
+    rest_h = {c: m.cat.contracts[c].min_rest_h * 60 for c in m.contract_keys}
+    by_cd: dict[tuple[str, int], list[int]] = {}
+    for k, oi in enumerate(inst):
+        o = m.options[oi]
+        by_cd.setdefault((o.contract, o.day), []).append(k)
+
+    def rest_ok(c, d):
+        """Hall condition between day d and d+1 for contract c."""
+        b = both.get((c, d), 0.0)
+        if b <= 0:
+            return True
+        ends = sorted(m.options[inst[k]].end_min for k in by_cd.get((c, d), []))
+        starts = sorted(m.options[inst[k]].start_min for k in by_cd.get((c, d + 1), []))
+        import bisect
+
+        rest = rest_h[c]
+        for idx, theta in enumerate(ends):
+            if idx and ends[idx - 1] == theta:
+                continue
+            late = len(starts) - bisect.bisect_left(starts, theta + rest)
+            if b - idx > late + 1e-9:
+                return False
+        return True
+
+    weekly = {c for c in m.contract_keys if m.cat.contracts[c].pattern == "weekly"}
+    for _sweep in range(max_sweeps):
+        improved = 0.0
+        for k in range(len(inst)):
+            if time.perf_counter() > deadline:
+                break
+            oi = inst[k]
+            o = m.options[oi]
+            apply(oi, brks[k], -1.0)
+            best = None
+            for cand in day_opts[o.contract, o.day]:
+                co = m.options[cand]
+                if co.length_min != o.length_min and m.cat.contracts[o.contract].pattern == "flexible":
+                    continue
+                sp = spread(co.start_min, co.length_min)
+                touched = {}
+                for t, f in sp:
+                    touched[t] = touched.get(t, 0.0) + f
+                st = m.cat.shift_types[co.shift_type]
+                br = []
+                for j, rule in enumerate(st.breaks):
+                    first = int(math.ceil(rule.earliest_min / step)) * step
+                    last = int(math.floor(rule.latest_min / step)) * step
+                    bu, bc = None, None
+                    for off in range(first, last + 1, step):
+                        u = co.start_min + off
+                        cst = 0.0
+                        for t, f in spread(u, rule.length_min):
+                            cur = net[t] + touched.get(t, 0.0)
+                            cst += pen(t, cur - f) - pen(t, cur)
+                        if bc is None or cst < bc - 1e-12:
+                            bu, bc = u, cst
+                    br.append((j, bu))
+                    for t, f in spread(bu, rule.length_min):
+                        touched[t] = touched.get(t, 0.0) - f
+                delta = sum(pen(t, net[t] + dv) - pen(t, net[t]) for t, dv in touched.items())
+                if best is None or delta < best[0] - 1e-9:
+                    best = (delta, cand, br)
+            # current placement cost for comparison
+            cur_touch = {}
+            for t, f in spread(o.start_min, o.length_min):
+                cur_touch[t] = cur_touch.get(t, 0.0) + f
+            st0 = m.cat.shift_types[o.shift_type]
+            for j, u in brks[k]:
+                for t, f in spread(u, st0.breaks[j].length_min):
+                    cur_touch[t] = cur_touch.get(t, 0.0) - f
+            cur_delta = sum(pen(t, net[t] + dv) - pen(t, net[t]) for t, dv in cur_touch.items())
+            if best is not None and best[0] < cur_delta - 1e-9:
+                old = inst[k]
+                inst[k] = best[1]
+                ok = True
+                if o.contract in weekly and (m.options[best[1]].end_min > o.end_min or m.options[best[1]].start_min < o.start_min):
+                    ok = rest_ok(o.contract, o.day) and (o.day == 0 or rest_ok(o.contract, o.day - 1))
+                if ok:
+                    improved += cur_delta - best[0]
+                    brks[k] = best[2]
+                else:
+                    inst[k] = old
+            apply(inst[k], brks[k], 1.0)
+        if improved <= 1e-9 or time.perf_counter() > deadline:
+            break
+    out = {k: v for k, v in vals.items()}
+    for v in m.x:
+        out[v.name] = 0.0
+    for oi in inst:
+        out[m.x[oi].name] += 1.0
+    slot_var = {}
+    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+        for v, u in zip(bvars, bg.slots, strict=True):
+            out[v.name] = 0.0
+            slot_var[bg.shift_type, bg.day, bg.index, u] = v
+    for oi, br in zip(inst, brks, strict=True):
+        o = m.options[oi]
+        for j, u in br:
+            out[slot_var[o.shift_type, o.day, j, u].name] += 1.0
+    return polish(m, out)
+
