@@ -171,6 +171,14 @@ def plan(scenario_path, out_root, history):
                             ("planned_occupancy", "occupancy", "{:.1%}")):
         if s.get(key) is not None:
             click.echo(f"  planned {label:<14}{fmt.format(s[key])}")
+    if result.roster is not None:
+        agents = ", ".join(f"{r.agents} on {r.contract}" for r in result.roster.cost.itertuples())
+        click.echo(f"  roster                {s['agents_total']} agents ({agents}), "
+                   f"{s['paid_hours']:,.0f} paid hours, {s['cost_cny']:,.0f} CNY")
+        if s.get("rostered_service_level") is not None:
+            click.echo(f"  rostered service level {s['rostered_service_level']:.1%} at expected "
+                       f"attendance; {s['understaffed_intervals']} intervals short "
+                       f"(roster/summary.json)")
     click.echo(f"outputs in {result.out_dir}/: "
                + ", ".join(sorted(p.name for p in result.out_dir.iterdir() if p.is_file())))
 

@@ -168,7 +168,8 @@ def plot_cost(cost: pd.DataFrame) -> str:
 
 def _table_html(df: pd.DataFrame) -> str:
     return df.to_html(index=False, border=0, classes="t", na_rep="-",
-                      float_format=lambda v: f"{v:,.4g}", escape=True)
+                      float_format=lambda v: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}",
+                      escape=True)
 
 
 def _img(b64: str, alt: str) -> str:
@@ -245,6 +246,13 @@ def render_report(inp: ReportInputs) -> str:
 
 _LABELS = {
     "planned_asa_s": "planned ASA (s)",
+    "rostered_asa_s": "rostered ASA (s), at expected attendance",
+    "rostered_service_level": "rostered service level, at expected attendance",
+    "rostered_abandon_rate": "rostered abandon rate, at expected attendance",
+    "cost_cny": "cost over the horizon (CNY)",
+    "paid_hours": "paid hours over the horizon",
+    "roster_gap_to_bound": "roster cost above the solver's bound",
+    "understaffed_intervals": "intervals the roster leaves short",
     "required_agent_hours": "required agent-hours (on the phones)",
     "scheduled_agent_hours": "scheduled agent-hours (after shrinkage)",
     "forecast_interval_accuracy": "forecast accuracy per interval (backtest, 1 - WAPE)",
@@ -256,7 +264,7 @@ def _fmt(key: str, v) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        if any(w in key for w in ("service_level", "rate", "occupancy", "accuracy", "wape")):
+        if any(w in key for w in ("service_level", "rate", "occupancy", "accuracy", "wape", "gap")):
             return f"{100 * v:.2f} %"
         return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
     return html.escape(str(v))
