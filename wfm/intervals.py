@@ -450,6 +450,24 @@ def _read_parquet(p: Path, name: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 
+def nonblank_rows(df: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows with at least one non-blank cell.
+
+    Wholly blank rows (a spreadsheet's trailing empty lines) are skipped by
+    every table reader; the positions keep the spreadsheet row numbers
+    (position + 2) of the rows that remain.
+    """
+    n_all = len(df)
+    if not n_all:
+        return np.zeros(0, dtype=np.int64)
+    blank_all = np.ones(n_all, dtype=bool)
+    for i in range(df.shape[1]):
+        blank_all &= _blank(df.iloc[:, i])
+        if not blank_all.any():
+            break
+    return np.flatnonzero(~blank_all)
+
+
 def _is_textlike(s: pd.Series) -> bool:
     return not (
         pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype)
@@ -812,24 +830,15 @@ class _Validator:
         cols = self._check_header()
 
         # drop rows in which every cell is blank, remembering spreadsheet rows
-        n_all = len(df)
-        if n_all:
-            blank_all = np.ones(n_all, dtype=bool)
-            for i in range(df.shape[1]):
-                blank_all &= _blank(df.iloc[:, i])
-                if not blank_all.any():
-                    break
-            keep = np.flatnonzero(~blank_all)
-        else:
-            keep = np.zeros(0, dtype=np.int64)
+        keep = nonblank_rows(df)
         rows = keep + 2
         P.rows = rows
         n = len(keep)
         if n == 0:
-            P.add(None, "no data rows" + (" (only a header)" if n_all == 0 else " (all rows are blank)"),
+            P.add(None, "no data rows" + (" (only a header)" if len(df) == 0 else " (all rows are blank)"),
                   "at least one row of interval data below the header")
             P.raise_if_any()
-        dropped = n != n_all
+        dropped = n != len(df)
 
         def col(name: str) -> pd.Series | None:
             if name not in cols:

@@ -140,6 +140,7 @@ from wfm.intervals import (
     _read_excel,
     _read_parquet,
     _timestamps,
+    nonblank_rows,
     validate_intervals,
 )
 from wfm.kpi.terms import ACTIVITIES, CONTRACT_ALIASES, CONTRACTS, STATE_SYNONYMS, STATES
@@ -357,21 +358,11 @@ class _Table:
         return m[0] if m else None
 
     def _rows(self):
-        df = self.df
-        n_all = len(df)
-        if n_all:
-            blank = np.ones(n_all, dtype=bool)
-            for i in range(df.shape[1]):
-                blank &= _blank(df.iloc[:, i])
-                if not blank.any():
-                    break
-            keep = np.flatnonzero(~blank)
-        else:
-            keep = np.zeros(0, dtype=np.int64)
+        keep = nonblank_rows(self.df)
         self.keep = keep
         self.P.rows = keep + 2
         self.n = len(keep)
-        self._dropped = self.n != n_all
+        self._dropped = self.n != len(self.df)
 
     def require_rows(self, what: str):
         if self.n == 0:
