@@ -28,6 +28,19 @@ FIGURES: dict[str, tuple[str, str]] = {
     "planned_asa_s": ("seconds", "lower"),
     "planned_abandon_rate": ("fraction", "lower"),
     "planned_occupancy": ("fraction", ""),
+    "forecast_interval_accuracy": ("fraction", "higher"),
+    "forecast_day_accuracy": ("fraction", "higher"),
+    "agents_total": ("agents", "lower"),
+    "agents_5-on-2": ("agents", ""),
+    "agents_1-on-1": ("agents", ""),
+    "paid_hours": ("hours", "lower"),
+    "cost_cny": ("CNY", "lower"),
+    "rostered_service_level": ("fraction", "higher"),
+    "rostered_asa_s": ("seconds", "lower"),
+    "rostered_abandon_rate": ("fraction", "lower"),
+    "understaffed_intervals": ("intervals", "lower"),
+    "schedule_accuracy": ("fraction", "higher"),
+    "roster_gap_to_bound": ("fraction", "lower"),
 }
 
 
