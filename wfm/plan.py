@@ -235,9 +235,10 @@ class Plan:
         # Service at the agents expected to turn up, pooled over the queues.
         per = staffing.groupby("interval_start", sort=True).agg(
             offered=("offered", "sum"), interval_min=("interval_min", "first"),
-            work_s=("load_erlangs", "sum")).reset_index()
+            load_erlangs=("load_erlangs", "sum")).reset_index()
+        # The pooled AHT keeps the pooled load: load = offered x AHT / interval.
         per["aht_s"] = np.where(per["offered"] > 0,
-                                per["work_s"] * per["interval_min"] * 60 / per["offered"].where(
+                                per["load_erlangs"] * per["interval_min"] * 60 / per["offered"].where(
                                     per["offered"] > 0, 1.0), 180.0)
         merged = coverage.merge(per[["interval_start", "offered", "interval_min", "aht_s"]],
                                 on="interval_start", how="left")
