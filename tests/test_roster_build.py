@@ -196,3 +196,24 @@ def test_write_roster(small, tmp_path):
     paths = write_roster(small, tmp_path)
     assert set(paths) == {"roster", "coverage", "agents", "violations", "summary"}
     assert json.loads(Path(paths["summary"]).read_text())["status"] == small.summary["status"]
+
+
+def test_contract_mix_sets_a_minimum_share():
+    """contract_mix {"5-on-2": 0.7}: at least 70 % of the rostered team on 5-on-2."""
+    def share(res, key):
+        heads = res.roster.groupby("contract")["agent_id"].nunique()
+        return heads.get(key, 0) / heads.sum()
+
+    free = build_roster(requirements(), CAT, 1, time_limit_s=8, close_gap=False)
+    assert share(free, "five_two") < 0.7  # so the mix below has to change the team
+    mixed = build_roster(requirements(), CAT, 1, time_limit_s=8, close_gap=False,
+                         contract_mix={"5-on-2": 0.7})
+    assert share(mixed, "five_two") >= 0.7
+    assert mixed.violations.empty
+    # One more constraint on the same model can only raise its LP bound.
+    assert free.summary["lp_bound"] <= mixed.summary["lp_bound"] + 1e-6
+    with pytest.raises(InputError, match="contract_mix"):
+        build_roster(requirements(), CAT, 1, time_limit_s=8, contract_mix={"2-on-5": 0.5})
+    with pytest.raises(InputError, match="more than 1"):
+        build_roster(requirements(), CAT, 1, time_limit_s=8,
+                     contract_mix={"1-on-1": 0.6, "5-on-2": 0.6})
