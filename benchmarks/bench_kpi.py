@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
-import tracemalloc
 
 import numpy as np
 import pandas as pd
+from _timing import measure  # benchmarks/_timing.py (scripts run from this folder)
 
 from wfm.kpi.inputs import validate_roster, validate_state_log
 from wfm.kpi.pay import pay_hours
@@ -105,18 +104,6 @@ def make_month(agents: int = 500, days: int = 31, per_shift: int = 180, seed: in
     return roster, log
 
 
-def measure(fn, memory=True):
-    t0 = time.perf_counter()
-    out = fn()
-    sec = time.perf_counter() - t0
-    peak = float("nan")
-    if memory:
-        tracemalloc.start()
-        fn()
-        _, peak_b = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        peak = peak_b / 2**20
-    return out, sec, peak
 
 
 def main():

@@ -24,11 +24,10 @@ import argparse
 import json
 import os
 import subprocess
-import time
-import tracemalloc
 
 import numpy as np
 import pandas as pd
+from _timing import measure  # benchmarks/_timing.py: scripts run from this folder
 
 from wfm.staffing import ServiceTargets, _min_agents_meeting, required_agents
 
@@ -40,21 +39,6 @@ def make_intervals(n: int, seed: int = 0) -> pd.DataFrame:
     load = np.random.default_rng(seed).uniform(0, 5000, n)
     return pd.DataFrame({"offered": load * INTERVAL_MIN * 60 / AHT_S, "aht_s": AHT_S,
                          "interval_min": INTERVAL_MIN})
-
-
-def measure(fn, memory=True):
-    """(result, seconds, peak MiB): timed without tracing, memory in a second run."""
-    t0 = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - t0
-    peak = float("nan")
-    if memory:
-        tracemalloc.start()
-        fn()
-        _, peak_b = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        peak = peak_b / 2**20
-    return result, seconds, peak
 
 
 def pyworkforce_seconds(df: pd.DataFrame, python: str) -> tuple[str, float, list[int]]:
