@@ -104,6 +104,16 @@ def _groups(tl: pd.DataFrame, by: Iterable[str]) -> tuple[np.ndarray, pd.DataFra
     return codes, keys
 
 
+
+def _timeline_arrays(timeline: pd.DataFrame, by):
+    """Group codes and keys, piece seconds, state and activity codes, and
+    whether each piece lies in scheduled time: what every timeline KPI sums."""
+    codes, keys = _groups(timeline, by)
+    sec = timeline["seconds"].to_numpy(dtype=float)
+    st = timeline["state"].cat.codes.to_numpy().astype(np.int64)
+    act = timeline["activity"].cat.codes.to_numpy().astype(np.int64)
+    return codes, keys, sec, st, act, act != _OFF
+
 def time_in_states(timeline: pd.DataFrame, by: Iterable[str] = ("agent_id",)) -> pd.DataFrame:
     """Seconds per state, in and out of schedule, per group.
 
@@ -114,12 +124,8 @@ def time_in_states(timeline: pd.DataFrame, by: Iterable[str] = ("agent_id",)) ->
     ``sched_<state>_s``: the same inside scheduled time only; also
     ``scheduled_<activity>_s`` for each scheduled activity.
     """
-    codes, keys = _groups(timeline, by)
+    codes, keys, sec, st, act, on = _timeline_arrays(timeline, by)
     n_g = len(keys)
-    sec = timeline["seconds"].to_numpy(dtype=float)
-    st = timeline["state"].cat.codes.to_numpy().astype(np.int64)
-    act = timeline["activity"].cat.codes.to_numpy().astype(np.int64)
-    on = act != _OFF
     ns = len(STATES)
     tot = np.bincount(codes * ns + st, weights=sec, minlength=n_g * ns).reshape(n_g, ns)
     ins = np.bincount((codes * ns + st)[on], weights=sec[on], minlength=n_g * ns).reshape(n_g, ns)
@@ -172,12 +178,8 @@ def adherence(timeline: pd.DataFrame, *, tolerance_min: float = 0.0,
     """
     if tolerance_min < 0:
         raise ValueError("tolerance_min must be >= 0")
-    codes, keys = _groups(timeline, by)
+    codes, keys, sec, st, act, on = _timeline_arrays(timeline, by)
     n_g = len(keys)
-    sec = timeline["seconds"].to_numpy(dtype=float)
-    st = timeline["state"].cat.codes.to_numpy().astype(np.int64)
-    act = timeline["activity"].cat.codes.to_numpy().astype(np.int64)
-    on = act != _OFF
     ok = _match_matrix(match)[act, st]
     bad = on & ~ok
     forgiven = np.zeros(len(sec), dtype=bool)
