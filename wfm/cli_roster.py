@@ -18,17 +18,21 @@ from wfm.roster import build_roster, write_roster
 @click.option("-o", "--outdir", type=click.Path(file_okay=False), required=True, help="output directory")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1.0), default=60.0, show_default=True,
-              help="seconds for the tour model")
+              help="hard wall-clock limit for the tour model (s)")
+@click.option("--work-limit", "work_limit_s", type=click.FloatRange(min=0.0), default=None,
+              help="deterministic work budget in reference seconds (default 0.6 x --time-limit): "
+                   "the same inputs and budget give the same roster")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="time zone of the requirements")
 @click.option("--target-s", type=float, default=20.0, show_default=True, help="service-level answer target (s)")
-def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, tz, target_s):
+def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, work_limit_s, tz, target_s):
     """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...)."""
     res = build_roster(requirements, catalog_path, weeks, agents_path, solver=solver, time_limit_s=time_limit_s,
-                       tz=tz, target_s=target_s)
+                       work_limit_s=work_limit_s, tz=tz, target_s=target_s)
     paths = write_roster(res, outdir)
     s = res.summary
     click.echo(f"status {s['status']} ({s['solver']}), objective {s['objective']:.1f}, LP bound {s['lp_bound']:.1f}, "
-               f"gap {100 * s['gap']:.2f}%")
+               f"gap {100 * s['gap']:.2f}%; work {s['work_s']:.1f} of {s['work_limit_s']:.1f} reference s"
+               + ("" if s["repeatable"] else " (cut by the wall-clock limit: a rerun may differ)"))
     ah = s["agent_hours"]
     click.echo(f"agent-hours: required {ah['required']:.1f}, on the phones {ah['scheduled_on_phones']:.1f}, paid {ah['paid']:.1f}")
     sf = s["shortfall"]

@@ -222,7 +222,8 @@ class Plan:
         svc = sc.service
         result = build_roster(
             demand, catalog, weeks=r.weeks or sc.forecast.horizon_weeks,
-            agents=r.agents, solver=r.solver, time_limit_s=r.time_limit_s, gap_rel=r.gap_rel,
+            agents=r.agents, solver=r.solver, time_limit_s=r.time_limit_s, work_limit_s=r.work_limit_s,
+            gap_rel=r.gap_rel,
             tz=sc.data.time_zone, headcount=headcount or None,
             contract_mix=r.contract_mix or None, target_s=svc.target_s,
             service_model=svc.model,
@@ -444,11 +445,12 @@ class Plan:
             "binding_targets": staffing["binding_target"].value_counts().to_dict(),
             "roster": None if roster is None else {
                 **{k: roster.summary.get(k) for k in ("status", "objective", "lp_bound", "gap",
+                                                      "work_s", "work_limit_s", "repeatable",
                                                       "shortfall", "close_gap")
                    if k in roster.summary},
                 # Whether the solver proved the roster within roster.gap_rel of
-                # its bound. Rosters are not bit-for-bit repeatable under a time
-                # limit: the improvement heuristics stop at wall-clock deadlines.
+                # its bound; otherwise the deterministic work budget ended it
+                # (or, when "repeatable" is false, the wall-clock safety net).
                 "ended_on_gap": roster.summary.get("status") == "optimal",
                 "rule_violations": int(len(roster.violations)),
             },

@@ -37,8 +37,10 @@ Sections and defaults (the defaults are the built-in baseline, equal to
                (contract = max agents), contract_mix (contract = minimum
                share of the agents), absence_shrinkage (unplanned absence
                the roster covers on top; breaks and meals it places itself),
-               solver (highs | cbc), time_limit_s, gap_rel (stop when proven
-               within this share of the optimum)
+               solver (highs | cbc), time_limit_s (hard wall-clock limit of
+               each solve), work_limit_s (deterministic work budget in
+               reference seconds; default 0.6 x time_limit_s), gap_rel (stop
+               when proven within this share of the optimum)
 [pay]          base_monthly (CNY)
 [overrides]    volume_factor, aht_delta_s, dates ("YYYY-MM-DD" = volume factor)
 =============  ===============================================================
@@ -117,10 +119,11 @@ class RosterSection:
     absence_shrinkage: float = 0.10
     solver: str = "highs"
     time_limit_s: float = 30.0
-    # Stop when the roster is proven within this share of the optimum. The
-    # forecast and staffing are repeatable to the byte; the roster is not
-    # under a time limit (its improvement heuristics stop at wall-clock
-    # deadlines), though every roster is checked against every rule.
+    # The roster search stops on a deterministic work budget, so the same
+    # scenario gives the same roster; the wall-clock limit is a safety net
+    # (summary.json says when it cut the search).
+    work_limit_s: float | None = None
+    # Stop when the roster is proven within this share of the optimum.
     gap_rel: float = 0.01
 
 
@@ -273,6 +276,7 @@ _CHECKS: dict[tuple[str, str], Any] = {
     ("roster", "absence_shrinkage"): _num(lo=0, hi=1, hi_open=True),
     ("roster", "solver"): _text(("highs", "cbc")),
     ("roster", "time_limit_s"): _num(lo=1),
+    ("roster", "work_limit_s"): _num(lo=0),
     ("roster", "gap_rel"): _num(lo=0, hi=1),
     ("pay", "base_monthly"): _num(lo=0, lo_open=True),
     ("overrides", "volume_factor"): _num(lo=0),

@@ -66,7 +66,7 @@ def _shortfall(horizon: Horizon, net: np.ndarray, limit: int = 50) -> dict:
 
 def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int | None = None,
                  agents: list[Agent] | str | None = None, *, solver: str = "highs", time_limit_s: float = 60.0,
-                 gap_rel: float = 1e-4, tz: str = "Asia/Shanghai", headcount: dict | None = None,
+                 work_limit_s: float | None = None, gap_rel: float = 1e-4, tz: str = "Asia/Shanghai", headcount: dict | None = None,
                  days: int | None = None, pay_weight: float = 1.0, under_weight=None, over_weight=None,
                  close_gap: bool = True, target_s: float = 20.0, service_model: str = "erlang-c",
                  patience_s: float | None = None, assign_time_s: float = 30.0,
@@ -79,8 +79,12 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     ``agents``: list of :class:`Agent` or a CSV path; without it the model
     sizes the team within the catalogue head-count limits (``headcount``
     overrides them: ``{"five_two": (min, max)}``) and names the agents A001,
-    A002, ...; ``solver``: "highs" or "cbc"; ``time_limit_s``: for the tour
-    model (the shortfall analysis and assignment take extra). When the
+    A002, ...; ``solver``: "highs" or "cbc"; ``time_limit_s``: hard
+    wall-clock limit of the tour model's solve (the shortfall analysis and
+    assignment take extra); ``work_limit_s``: its deterministic work budget in
+    reference seconds (default a share of ``time_limit_s``; see
+    :mod:`wfm.roster.solve`): the same inputs and budget give the same roster
+    unless the wall-clock limit cut the search (``summary["repeatable"]``). When the
     roster leaves intervals short, a second solve without head-count caps and
     with a 100-fold under-staffing penalty tells what extra head count of
     which contract would close the gap (``close_gap``).
@@ -132,7 +136,8 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
                                  "shares that sum to 1 or less"))
     model = TourModel(horizon, catalog, groups, under_weight=under_weight, over_weight=over_weight,
                       pay_weight=pay_weight, contracts=contracts, min_share=min_share)
-    info, vals = solve_model(model, solver=solver, time_limit_s=time_limit_s, gap_rel=gap_rel)
+    info, vals = solve_model(model, solver=solver, time_limit_s=time_limit_s, work_limit_s=work_limit_s,
+                             gap_rel=gap_rel)
     # named agents
     if not named:
         counts = {}
@@ -195,6 +200,9 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         "best_bound": info.best_bound,
         "gap": info.gap,
         "solve_time_s": info.time_s,
+        "work_s": info.work_s,
+        "work_limit_s": info.work_limit_s,
+        "repeatable": info.repeatable,
         "variables": info.n_variables,
         "constraints": info.n_constraints,
         "integer_variables": info.n_integer,
@@ -223,7 +231,8 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     del lp_net
     if close_gap and sf["agent_hours_short"] > 1e-6:
         summary["close_gap"] = _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight,
-                                          solver, max(2.0, time_limit_s / 2), gap_rel, vals, model)
+                                          solver, max(2.0, time_limit_s / 2), gap_rel, vals, model,
+                                          None if work_limit_s is None else work_limit_s / 2)
     summary["timing_s"] = {"model_and_solve": info.time_s, "assignment": assign_s,
                            "total": time.perf_counter() - t_start}
     return RosterResult(roster, coverage, agents_df, violations, summary, info, horizon)
@@ -240,7 +249,7 @@ def catalog_contract_key(catalog: Catalog, contract: str) -> str | None:
 
 
 def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight, solver, time_limit_s,
-               gap_rel, vals, model) -> dict:
+               gap_rel, vals, model, work_limit_s=None) -> dict:
     """Extra head count per contract that would close the shortfall: re-solve
     with every contract free to hire (no caps) and under-staffing 100 times
     dearer; intervals still short then are out of reach of every shift."""
@@ -255,8 +264,9 @@ def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, ov
         have[g.contract] = have.get(g.contract, 0) + n
     m2 = TourModel(horizon, catalog, extra_groups, under_weight=uw, over_weight=over_weight, pay_weight=pay_weight,
                    contracts=list(catalog.contracts))
-    info2, v2 = solve_model(m2, solver=solver, time_limit_s=time_limit_s, gap_rel=max(gap_rel, 1e-3))
-    out = {"status": info2.status}
+    info2, v2 = solve_model(m2, solver=solver, time_limit_s=time_limit_s, work_limit_s=work_limit_s,
+                            gap_rel=max(gap_rel, 1e-3))
+    out = {"status": info2.status, "repeatable": info2.repeatable}
     extra = {}
     for c in catalog.contracts:
         n_new = int(round(v2[m2.N[f"{c}__extra"].name]))

@@ -24,9 +24,16 @@ status; the CBC log), and every solution is checked for integrality and for
 every constraint before it is used. A solution that fails is never published:
 the best checked start is used instead and the status says so.
 
-Determinism: one thread and fixed random seeds. A solve that ends on its gap
-is repeatable; one cut by ``time_limit_s`` may stop at a different point on a
-busier machine (``node_limit`` gives a work-based limit to the full MIP).
+Determinism ("same inputs, same roster"): one thread, fixed random seeds,
+and every stopping decision taken on a :class:`WorkClock`, which counts work
+(local-search move evaluations, HiGHS MIP interrupt checks, which HiGHS makes
+at fixed points of its search) and converts it to *reference seconds* at
+rates measured on the reference machine (``benchmarks/README.md``). The
+budget is ``work_limit`` reference seconds (default
+``WORK_SHARE * time_limit_s``). ``time_limit_s`` stays a hard wall-clock
+limit, a safety net only: when it, rather than the work budget or the gap,
+ends a step, the result is still checked and published but may differ on a
+rerun, and :attr:`SolveInfo.repeatable` says so.
 """
 
 from __future__ import annotations
@@ -49,6 +56,56 @@ HIGHS_OPTIONS: dict = {"mip_heuristic_effort": 0.3}
 INT_TOL = 1e-6
 FEAS_TOL = 1e-5
 
+# Work rates on the reference machine (2-core sandbox, benchmarks/README.md):
+# what one reference second of work is, in deterministic counts.
+EVALS_PER_S = 200_000.0  # local search: candidate (shift start, break offset) evaluations
+HIGHS_CHECKS_PER_S = 90.0  # HiGHS MIP interrupt checks in a one-day sub-MIP (cbMipInterrupt calls)
+# The full MIP checks far more rarely (its root cut loop), the more so the
+# larger the model; measured about 415 checks/s at 123 integer variables and
+# 4/s at 1,313 (one week, 30 min): roughly 6.5e6 / n_integer**2.
+HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S = 6.5e6
+
+
+def full_checks_per_s(n_integer: int) -> float:
+    """HiGHS interrupt checks per reference second in the full MIP."""
+    return min(1000.0, max(0.5, HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S / max(n_integer, 1) ** 2))
+
+
+CBC_NODES_PER_S = 20.0  # CBC branch-and-bound nodes (CBC has no callbacks)
+WORK_SHARE = 0.6  # default work budget as a share of the wall-clock limit
+
+
+@dataclass
+class WorkClock:
+    """A deterministic clock: work done, in reference seconds.
+
+    Stopping rules read this clock instead of the wall clock, so the same
+    inputs stop at the same point on any machine and under any load.
+    ``budget``: reference seconds available; ``deadline``: the wall-clock
+    safety net (``time.perf_counter()`` value); ``wall_hit`` records that the
+    safety net, not the budget, ended a step (the result may then differ on a
+    rerun).
+    """
+
+    budget: float
+    deadline: float = math.inf
+    used: float = 0.0
+    wall_hit: bool = False
+
+    def charge(self, seconds: float) -> None:
+        self.used += seconds
+
+    @property
+    def left(self) -> float:
+        return self.budget - self.used
+
+    def out_of_time(self) -> bool:
+        """True when the wall-clock safety net has passed (and records it)."""
+        if time.perf_counter() > self.deadline:
+            self.wall_hit = True
+            return True
+        return False
+
 
 @dataclass(frozen=True)
 class SolveInfo:
@@ -60,6 +117,10 @@ class SolveInfo:
     published solution; ``lp_bound``: the root LP relaxation; ``best_bound``:
     the solver's MIP dual bound (>= lp_bound; equals it when the solver gave
     none); ``gap`` = (objective - best_bound) / max(|objective|, 1e-9).
+    ``work_s`` / ``work_limit_s``: work done and budgeted, in reference seconds
+    (:class:`WorkClock`); ``repeatable``: False when the wall-clock safety net
+    ended a step (a rerun may then return another roster); ``phases``:
+    (step, wall seconds, reference seconds of work) per step.
     """
 
     solver: str
@@ -76,6 +137,10 @@ class SolveInfo:
     n_integer: int
     source: str
     notes: tuple[str, ...] = ()
+    work_s: float = 0.0
+    work_limit_s: float = 0.0
+    repeatable: bool = True
+    phases: tuple[tuple[str, float, float], ...] = ()
 
 
 # ------------------------------------------------------------------ checks
@@ -285,8 +350,16 @@ def _spread_cached(m: TourModel, start: float, length: float):
 
 
 # ---------------------------------------------------------------- solvers
-def _highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record: str | None = None):
+def _highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record: str | None = None,
+                  checks: int | None = None, state: dict | None = None):
+    """PuLP's HiGHS with a warm start, a hard wall-clock limit (``time_limit_s``,
+    the safety net) and a deterministic work limit: at most ``checks`` MIP
+    interrupt checks. ``state`` receives ``checks`` (made) and ``wall`` (True
+    when the wall clock, not the work limit, stopped the solve)."""
     import highspy
+
+    state = state if state is not None else {}
+    state.update(checks=0, wall=False)
 
     class _HiGHSWarm(pulp.HiGHS):
         def callSolver(self, lp):
@@ -305,11 +378,19 @@ def _highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record: str | N
                 # HiGHS checks its own time limit rarely in the root cut loop;
                 # the simplex/MIP interrupt callbacks keep the limit honest.
                 if time.perf_counter() > deadline:
+                    state["wall"] = True
                     e.interrupt()
+
+            def _count(e):
+                state["checks"] += 1
+                if checks is not None and state["checks"] > checks:
+                    e.interrupt()
+                else:
+                    _stop(e)
 
             h = lp.solverModel
             h.cbSimplexInterrupt.subscribe(_stop)
-            h.cbMipInterrupt.subscribe(_stop)
+            h.cbMipInterrupt.subscribe(_count)
             if record is not None:
                 names = [None] * h.getNumCol()
                 for v in lp.variables():
@@ -323,11 +404,14 @@ def _highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record: str | N
 
                 h.cbMipImprovingSolution.subscribe(_improved)
             super().callSolver(lp)
+            if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+                state["wall"] = True
 
     params = {"random_seed": 0, "mip_feasibility_tolerance": 1e-7, **HIGHS_OPTIONS}
     if node_limit is not None:
         params["mip_max_nodes"] = int(node_limit)
-    return _HiGHSWarm(msg=msg, timeLimit=time_limit_s, gapRel=gap_rel, threads=1, **params)
+    # HiGHS's own limit sits beyond ours: it is only a last resort
+    return _HiGHSWarm(msg=msg, timeLimit=float(time_limit_s) + 2.0, gapRel=gap_rel, threads=1, **params)
 
 
 def _dump(path: str, obj) -> None:
@@ -339,14 +423,17 @@ def _dump(path: str, obj) -> None:
     os.replace(tmp, path)
 
 
-def _highs_forked(model: TourModel, time_limit_s: float, gap_rel: float, start, msg: bool, node_limit):
+def _highs_forked(model: TourModel, time_limit_s: float, gap_rel: float, start, msg: bool, node_limit,
+                  checks: int | None = None):
     """Run the HiGHS MIP in a forked child with a hard wall-clock limit.
 
     HiGHS can spend minutes in its root cut loop without looking at its time
     limit (seen on the four-week model); the child records every improving
     solution, and the parent ends the child (by its own process id) at the
-    deadline and keeps the best solution recorded. Returns (status text,
-    values or None, dual bound or None)."""
+    deadline and keeps the best solution recorded. ``checks``: the
+    deterministic work limit (see :func:`_highs_solver`). Returns (status
+    text, values or None, dual bound or None, checks made or None, wall-clock
+    limit hit)."""
     import multiprocessing as mp
     import pickle
 
@@ -356,12 +443,14 @@ def _highs_forked(model: TourModel, time_limit_s: float, gap_rel: float, start, 
     def child():
         try:
             prob = model.prob
-            prob.solve(_highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record=rec))
+            state: dict = {}
+            prob.solve(_highs_solver(time_limit_s, gap_rel, start, msg, node_limit, record=rec, checks=checks, state=state))
             h = prob.solverModel
             info = h.getInfo()
             vals = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in prob.variables()}
             _dump(final, {"status": h.modelStatusToString(h.getModelStatus()), "bound": float(info.mip_dual_bound),
-                          "has": info.primal_solution_status == 2, "values": vals})
+                          "has": info.primal_solution_status == 2, "values": vals, "checks": state["checks"],
+                          "wall": state["wall"]})
         finally:
             os._exit(0)
 
@@ -377,12 +466,12 @@ def _highs_forked(model: TourModel, time_limit_s: float, gap_rel: float, start, 
         if os.path.exists(final):
             with open(final, "rb") as fh:
                 r = pickle.load(fh)
-            return r["status"], (r["values"] if r["has"] else None), r["bound"]
+            return r["status"], (r["values"] if r["has"] else None), r["bound"], r["checks"], r["wall"]
         if os.path.exists(rec):
             with open(rec, "rb") as fh:
                 r = pickle.load(fh)
-            return "Time limit reached (stopped by wfm)", r["values"], r["bound"]
-        return "Time limit reached (stopped by wfm)" if killed else "no result", None, None
+            return "Time limit reached (stopped by wfm)", r["values"], r["bound"], None, True
+        return ("Time limit reached (stopped by wfm)" if killed else "no result"), None, None, None, killed
     finally:
         for f in (rec, final, rec + ".tmp", final + ".tmp"):
             if os.path.exists(f):
@@ -423,15 +512,26 @@ def _parse_cbc_log(text: str) -> dict:
 def solve_model(model: TourModel, **kw) -> tuple[SolveInfo, dict[str, float]]:
     """Solve the model; return (info, values by variable name) of a checked
     integer solution (see the module docstring). Keywords: ``solver``
-    ("highs" | "cbc"), ``time_limit_s``, ``gap_rel``, ``msg``, ``node_limit``,
-    ``warm_start``, ``improve``, ``improve_share``."""
+    ("highs" | "cbc"), ``time_limit_s`` (hard wall-clock limit, the safety
+    net), ``work_limit_s`` (deterministic budget in reference seconds;
+    default ``WORK_SHARE * time_limit_s``), ``gap_rel``, ``msg``,
+    ``node_limit``, ``warm_start``, ``improve``, ``improve_share`` (share of
+    the work budget for the neighbourhood searches; the full MIP gets the
+    rest)."""
     with quiet_pulp():
         return _solve_model(model, **kw)
 
 
+# Models with at least this many integer variables skip the full MIP by
+# default: HiGHS spends the whole budget in its root cut loop on them (seen
+# on the four-week benchmark), so the work goes to the neighbourhoods.
+LARGE_MODEL_INTEGERS = 3000
+
+
 def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float = 60.0,
-                gap_rel: float = 1e-4, msg: bool = False, node_limit: int | None = None,
-                warm_start: bool = True, improve: bool = True, improve_share: float | None = None) -> tuple[SolveInfo, dict[str, float]]:
+                 work_limit_s: float | None = None, gap_rel: float = 1e-4, msg: bool = False,
+                 node_limit: int | None = None, warm_start: bool = True, improve: bool = True,
+                 improve_share: float | None = None) -> tuple[SolveInfo, dict[str, float]]:
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
     if solver == "highs" and not pulp.HiGHS().available():
@@ -439,10 +539,21 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
     prob = model.prob
     notes = []
     t0 = time.perf_counter()
+    clock = WorkClock(budget=WORK_SHARE * time_limit_s if work_limit_s is None else float(work_limit_s),
+                      deadline=t0 + time_limit_s)
     lp_vals, lp_obj, lp_status = _solve_lp(model, solver, max(time_limit_s, 1.0), msg)
     lp_time = time.perf_counter() - t0
+    phases = [("lp", lp_time, 0.0)]
+
+    def phase(name, t_before, w_before):
+        phases.append((name, round(time.perf_counter() - t_before, 3), round(clock.used - w_before, 3)))
+
     if lp_status.lower() not in ("optimal", "1"):
         notes.append(f"LP relaxation status: {lp_status}")
+        if "time" in lp_status.lower():
+            clock.wall_hit = True
+    n_int = len(model.integer_variables())
+    large = n_int >= LARGE_MODEL_INTEGERS
     # warm starts: rounded LP, else everyone on one start per contract
     start = None
     for anchor in (False, True):
@@ -454,53 +565,75 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
         notes.append("no feasible rounded-LP start")
     elif improve:
         if improve_share is None:
-            # small models: HiGHS' own search does well given time; large ones
-            # stall in its root cut loop, so the neighbourhood search gets more
-            improve_share = 0.35 if len(model.integer_variables()) < 3000 else 0.85
-        cand = local_search(model, start, deadline=t0 + 0.15 * time_limit_s)
+            # small models: HiGHS' own search does well given work; large ones
+            # stall in its root cut loop, so the neighbourhoods get it all
+            improve_share = 1.0 if large else 0.35
+        t1, w1 = time.perf_counter(), clock.used
+        cand = local_search(model, start, clock=clock, budget_s=0.15 * clock.budget)
+        phase("local_search", t1, w1)
         if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
             start = cand
         else:
             notes.append("local search result rejected")
-        cand = day_by_day(model, start, passes=3, time_per_day_s=1.5, deadline=t0 + improve_share * time_limit_s,
+        t1, w1 = time.perf_counter(), clock.used
+        cand = day_by_day(model, start, passes=3, clock=clock, budget_s=improve_share * clock.budget - clock.used,
                           solver=solver)
+        phase("day_by_day", t1, w1)
         if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
             start = cand
         else:
             notes.append("day neighbourhood result rejected")
-    remaining = max(time_limit_s - (time.perf_counter() - t0), 1.0)
+    wall_left = clock.deadline - time.perf_counter()
+    run_mip = clock.left > 0 and wall_left > 0.5
+    if not run_mip and start is None:
+        run_mip, wall_left = True, max(wall_left, 1.0)  # nothing to publish otherwise
     best_bound = None
     solver_status = ""
-    if solver == "highs":
-        solver_status, hv, best_bound = _highs_forked(model, remaining, gap_rel, start if warm_start else None, msg, node_limit)
+    has = False
+    proved = False
+    vals: dict[str, float] = {}
+    if not run_mip:
+        solver_status = "not run (work budget spent on the neighbourhoods)"
+        notes.append("full MIP not run: the work budget went to the neighbourhood searches")
+    elif solver == "highs":
+        t1, w1 = time.perf_counter(), clock.used
+        rate = full_checks_per_s(n_int)
+        checks = None if node_limit is not None else max(1, int(clock.left * rate))
+        solver_status, hv, best_bound, made, wall = _highs_forked(model, wall_left, gap_rel, start if warm_start else None,
+                                                                  msg, node_limit, checks=checks)
+        clock.charge((made if made is not None else (checks or 0)) / rate)
+        phase("mip", t1, w1)
+        clock.wall_hit |= wall
         if best_bound is not None and not math.isfinite(best_bound):
             best_bound = None
         has = hv is not None
+        vals = dict(hv) if has else {}
         proved = solver_status.lower() == "optimal"
     else:
         if warm_start and start is not None:
             for v in prob.variables():
                 v.setInitialValue(start.get(v.name, 0.0))
+        t1, w1 = time.perf_counter(), clock.used
         fd, logp = tempfile.mkstemp(prefix="wfm_cbc_", suffix=".log")
         os.close(fd)
+        nodes = int(node_limit) if node_limit is not None else max(1, int(clock.left * CBC_NODES_PER_S))
         try:
-            opts = ["randomSeed 12345", "randomCbcSeed 12345"]
-            if node_limit is not None:
-                opts.append(f"maxNodes {int(node_limit)}")
-            s = pulp.PULP_CBC_CMD(msg=False, timeLimit=remaining, gapRel=gap_rel, threads=1,
+            opts = ["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {nodes}"]
+            s = pulp.PULP_CBC_CMD(msg=False, timeLimit=wall_left, gapRel=gap_rel, threads=1,
                                   warmStart=warm_start and start is not None, logPath=logp, options=opts)
             prob.solve(s)
             with open(logp, encoding="utf-8", errors="replace") as fh:
                 log = _parse_cbc_log(fh.read())
         finally:
             os.unlink(logp)
+        clock.charge(clock.left)
+        phase("mip", t1, w1)
         solver_status = log.get("result", "") or pulp.LpStatus[prob.status]
+        if "time" in solver_status.lower():
+            clock.wall_hit = True
         best_bound = log.get("bound")
         has = not log.get("no_solution", False) and prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
         proved = solver_status.lower().startswith("optimal")
-    if solver == "highs":
-        vals = dict(hv) if has else {}
-    else:
         vals = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in prob.variables()}
     source = "solver"
     ok = has
@@ -527,18 +660,26 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
     best_bound = max(best_bound, lp_obj)  # both are valid lower bounds
     if proved and source == "solver":
         status = "optimal"
-    elif ok:
+    elif ok or (not run_mip and start is not None):
         status = "feasible"
     else:
         status = "heuristic"
     gap = max(0.0, (obj - best_bound) / max(abs(obj), 1e-9))
+    if clock.wall_hit:
+        notes.append("the wall-clock limit, not the work budget, ended a step: a rerun may return another roster")
     return SolveInfo(solver, status, solver_status, obj, lp_obj, best_bound, gap, time.perf_counter() - t0, lp_time,
-                     model.n_variables, model.n_constraints, len(model.integer_variables()), source, tuple(notes)), vals
+                     model.n_variables, model.n_constraints, n_int, source, tuple(notes),
+                     work_s=round(clock.used, 3), work_limit_s=round(clock.budget, 3),
+                     repeatable=not clock.wall_hit, phases=tuple(phases)), vals
 
 
 # ------------------------------------------------------ day neighbourhood
-def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1,
-               time_per_day_s: float = 1.0, deadline: float | None = None, solver: str = "highs") -> dict[str, float]:
+DAY_CHECKS = 300  # work limit of one day's sub-MIP (HiGHS MIP interrupt checks)
+DAY_CBC_NODES = 50
+
+
+def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clock: WorkClock | None = None,
+               budget_s: float | None = None, day_checks: int = DAY_CHECKS, solver: str = "highs") -> dict[str, float]:
     """Large-neighbourhood search: tours fixed from ``base`` (an integer,
     polished solution); the shifts and breaks of one day at a time are
     re-optimised by a small dense MIP (HiGHS, started from the current
@@ -546,8 +687,18 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1,
     day, the day's implicit break constraints, coverage of the intervals it
     touches and the rest condition with the days before and after. A day is
     kept only when the full objective does not get worse. Flexible contracts
-    are left as they are. Returns polished values (check before use)."""
+    are left as they are.
+
+    Each pass visits the days with the costliest under/over-staffing first
+    (ties by date), so a short budget goes where it pays. Work: each sub-MIP
+    stops after ``day_checks`` HiGHS interrupt checks (CBC:
+    ``DAY_CBC_NODES`` nodes); the search stops when ``budget_s`` reference
+    seconds are charged to ``clock`` (deterministic) or at the clock's
+    wall-clock deadline (the safety net). Returns polished values (check
+    before use)."""
     m = model
+    clock = clock if clock is not None else WorkClock(budget=math.inf)
+    stop_at = clock.used + (budget_s if budget_s is not None else math.inf)
     cur = polish(m, dict(base))
     by_day_x: dict[int, list[int]] = {}
     for i, o in enumerate(m.options):
@@ -561,15 +712,25 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1,
     for t, terms in enumerate(m.cover_terms):
         for v, _f in terms:
             touch.setdefault(v.name, []).append(t)
+    day_rows: dict[int, list[int]] = {}
+    for d in range(m.D):
+        xi = by_day_x.get(d, [])
+        names = {m.x[i].name for i in xi} | {v.name for gi in by_day_b.get(d, []) for v in m.b[gi]}
+        day_rows[d] = sorted({t for n in names for t in touch.get(n, [])})
+    uw, ow = np.asarray(m.under_w, float), np.asarray(m.over_w, float)
+
+    def day_penalty(vals, d):
+        rows = day_rows[d]
+        return float(sum(uw[t] * vals.get(m.under[t].name, 0.0) + ow[t] * vals.get(m.over[t].name, 0.0) for t in rows))
+
     cur_obj = objective_value(m.prob, cur)
     for _ps in range(passes):
         changed = False
-        for d in range(m.D):
-            if deadline is not None and time.perf_counter() > deadline:
+        order = sorted((d for d in range(m.D) if by_day_x.get(d)), key=lambda d: (-round(day_penalty(cur, d), 6), d))
+        for d in order:
+            if clock.used >= stop_at or clock.out_of_time():
                 return cur
-            xi = by_day_x.get(d, [])
-            if not xi:
-                continue
+            xi = by_day_x[d]
             gis = [gi for gi in by_day_b.get(d, []) if m.break_groups[gi].shift_type in {m.options[i].shift_type for i in xi}]
             free = {m.x[i].name for i in xi} | {v.name for gi in gis for v in m.b[gi]}
             sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
@@ -641,16 +802,27 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1,
             for t in rows:
                 start[m.under[t].name] = cur.get(m.under[t].name, 0.0)
                 start[m.over[t].name] = cur.get(m.over[t].name, 0.0)
-            tl = time_per_day_s if deadline is None else max(0.2, min(time_per_day_s, deadline - time.perf_counter()))
+            wall = max(0.2, clock.deadline - time.perf_counter())
+            left = stop_at - clock.used
             if solver == "cbc":
+                nodes = max(1, min(DAY_CBC_NODES, int(left * CBC_NODES_PER_S)))
                 for v in sub.variables():
                     v.setInitialValue(start.get(v.name, 0.0))
-                sub.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=max(1, int(round(tl))), threads=1, warmStart=True,
-                                            gapRel=1e-6, options=["randomSeed 12345", "randomCbcSeed 12345"]))
+                sub.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=wall, threads=1, warmStart=True, gapRel=1e-6,
+                                            options=["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {nodes}"]))
+                clock.charge(nodes / CBC_NODES_PER_S)
+                if clock.out_of_time():
+                    return cur  # a sub-solve cut by the wall clock is not repeatable: drop it
                 if sub.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
                     continue
             else:
-                sub.solve(_highs_solver(tl, 1e-6, start, False, None))
+                state: dict = {}
+                cap = max(1, min(day_checks, int(left * HIGHS_CHECKS_PER_S)))
+                sub.solve(_highs_solver(wall, 1e-6, start, False, None, checks=cap, state=state))
+                clock.charge(state["checks"] / HIGHS_CHECKS_PER_S)
+                if state["wall"]:
+                    clock.wall_hit = True
+                    return cur  # a sub-solve cut by the wall clock is not repeatable: drop it
                 if sub.solverModel.getInfo().primal_solution_status != 2:
                     continue
             if any(abs((v.varValue or 0.0) - round(v.varValue or 0.0)) > INT_TOL for v in sub.variables() if v.cat == pulp.LpInteger):
@@ -702,14 +874,20 @@ def _edf_breaks(model: TourModel, vals: dict[str, float], inst: list[int]) -> li
     return brk
 
 
-def local_search(model: TourModel, vals: dict[str, float], *, deadline: float, max_sweeps: int = 50) -> dict[str, float]:
+def local_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | None = None,
+                 budget_s: float | None = None, max_sweeps: int = 50) -> dict[str, float]:
     """Improve an integer solution with the tours fixed: each shift in turn
     moves to the start (same contract and day, any of its shift types and
     lengths) and break times that lower the penalties most, breaks placed
     greedily inside their windows; moves that could break the rest condition
     between consecutive days are checked first. Pay is unchanged (same number
-    of shifts of each contract a day). Returns polished values."""
+    of shifts of each contract a day). Sweeps until nothing improves, at most
+    ``max_sweeps``, or until ``budget_s`` reference seconds of evaluations
+    (``EVALS_PER_S``) are charged to ``clock`` (deterministic); the clock's
+    wall-clock deadline is the safety net. Returns polished values."""
     m = model
+    clock = clock if clock is not None else WorkClock(budget=math.inf)
+    stop_at = clock.used + (budget_s if budget_s is not None else math.inf)
     step, n = m.step, m.n
     req = m.h.required
     uw = np.asarray(m.under_w, float)
@@ -771,10 +949,15 @@ def local_search(model: TourModel, vals: dict[str, float], *, deadline: float, m
         return True
 
     weekly = {c for c in m.contract_keys if m.cat.contracts[c].pattern == "weekly"}
+    evals = 0
+    stopped = False
     for _sweep in range(max_sweeps):
         improved = 0.0
         for k in range(len(inst)):
-            if time.perf_counter() > deadline:
+            clock.charge(evals / EVALS_PER_S)
+            evals = 0
+            if clock.used >= stop_at or clock.out_of_time():
+                stopped = True
                 break
             oi = inst[k]
             o = m.options[oi]
@@ -795,6 +978,7 @@ def local_search(model: TourModel, vals: dict[str, float], *, deadline: float, m
                     last = int(math.floor(rule.latest_min / step)) * step
                     bu, bc = None, None
                     for off in range(first, last + 1, step):
+                        evals += 1
                         u = co.start_min + off
                         cst = 0.0
                         for t, f in spread(u, rule.length_min):
@@ -829,7 +1013,7 @@ def local_search(model: TourModel, vals: dict[str, float], *, deadline: float, m
                 else:
                     inst[k] = old
             apply(inst[k], brks[k], 1.0)
-        if improved <= 1e-9 or time.perf_counter() > deadline:
+        if improved <= 1e-9 or stopped:
             break
     out = {k: v for k, v in vals.items()}
     for v in m.x:
