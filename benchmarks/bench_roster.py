@@ -63,7 +63,7 @@ def two_peak_requirements(weeks: int, interval: int = 30, peak: float = 80.0, lo
     return r
 
 
-def tour_row(req, weeks, solver, time_limit):
+def tour_row(req, weeks, solver, time_limit, repeat=False):
     cat = load_catalog(ROOT / "models" / "shifts.toml")
     hz = build_horizon(validate_requirements(req), weeks=weeks)
     groups = [Group(c, c, None, ct.min_headcount, ct.max_headcount) for c, ct in cat.contracts.items()]
@@ -71,6 +71,11 @@ def tour_row(req, weeks, solver, time_limit):
     t = time.perf_counter()
     info, vals = solve_model(m, solver=solver, time_limit_s=time_limit)
     wall = time.perf_counter() - t
+    same = None
+    if repeat:  # a second run on a fresh model: the same roster?
+        info2, vals2 = solve_model(TourModel(hz, cat, groups), solver=solver, time_limit_s=time_limit)
+        same = info2.objective == info.objective and all(
+            abs(vals2.get(v.name, 0.0) - vals.get(v.name, 0.0)) < 1e-9 for v in m.integer_variables())
     net = m.net_coverage(vals)
     lp_vals, _, _ = _solve_lp(m, "highs", 60, False)
     lp_net = m.net_coverage(lp_vals)
@@ -82,6 +87,9 @@ def tour_row(req, weeks, solver, time_limit):
         "LP bound": round(info.lp_bound, 1), "best bound": round(info.best_bound, 1), "objective": round(info.objective, 1),
         "gap to LP %": round(100 * (info.objective - info.lp_bound) / info.objective, 2),
         "status": info.status, "source": info.source,
+        "work s": info.work_s, "work limit s": info.work_limit_s, "repeatable": info.repeatable,
+        "same roster on rerun": same,
+        "phases (step, wall s, work s)": [(p, round(w, 1), round(k, 1)) for p, w, k in info.phases],
         "sched/req h": round(net.sum() * hz.interval_min / 60 / req_h, 4),
         "LP sched/req h": round(lp_net.sum() * hz.interval_min / 60 / req_h, 4),
         "short intervals": sf["intervals_short"], "short agent-h": round(sf["agent_hours_short"], 1),
@@ -96,7 +104,7 @@ def bench_tour(time_limit):
         print(f"# {weeks} week(s): required agents {req['required_agents'].min()}-{req['required_agents'].max()}, "
               f"{len(req)} intervals", flush=True)
         for solver in ("highs", "cbc"):
-            r = tour_row(req, weeks, solver, time_limit)
+            r = tour_row(req, weeks, solver, time_limit, repeat=solver == "highs")
             print(r, flush=True)
             rows.append(r)
     return rows
