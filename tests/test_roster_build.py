@@ -163,7 +163,7 @@ def test_work_budget_not_the_clock_ends_the_search():
     for r in runs:
         assert r.summary["repeatable"] is True
         assert r.summary["status"] == "feasible"  # the budget, not a proof, ended it
-        assert 0 < r.summary["work_s"] <= 4 + 0.2
+        assert 0 < r.summary["work_s"] <= 4 + 1e-9
         assert r.violations.empty
     pd.testing.assert_frame_equal(runs[0].roster, runs[1].roster)
     pd.testing.assert_frame_equal(runs[0].coverage, runs[1].coverage)

@@ -62,8 +62,8 @@ EVALS_PER_S = 200_000.0  # local search: candidate (shift start, break offset) e
 HIGHS_CHECKS_PER_S = 90.0  # HiGHS MIP interrupt checks in a one-day sub-MIP (cbMipInterrupt calls)
 # The full MIP checks far more rarely (its root cut loop), the more so the
 # larger the model; measured about 415 checks/s at 123 integer variables and
-# 4/s at 1,313 (one week, 30 min): roughly 6.5e6 / n_integer**2.
-HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S = 6.5e6
+# 2.9/s at 1,313 (one week, 30 min): roughly 5e6 / n_integer**2.
+HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S = 5.0e6
 
 
 def full_checks_per_s(n_integer: int) -> float:
@@ -601,7 +601,8 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
         checks = None if node_limit is not None else max(1, int(clock.left * rate))
         solver_status, hv, best_bound, made, wall = _highs_forked(model, wall_left, gap_rel, start if warm_start else None,
                                                                   msg, node_limit, checks=checks)
-        clock.charge((made if made is not None else (checks or 0)) / rate)
+        done = made if made is not None else (checks or 0)
+        clock.charge((min(done, checks) if checks is not None else done) / rate)
         phase("mip", t1, w1)
         clock.wall_hit |= wall
         if best_bound is not None and not math.isfinite(best_bound):
@@ -823,10 +824,13 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                     continue
             else:
                 state: dict = {}
+                n_sub_int = sum(1 for v in sub.variables() if v.cat == pulp.LpInteger)
+                floor_s = SUBMIP_S_PER_INTEGER * n_sub_int
+                if floor_s > left:
+                    return cur  # not enough budget left for this day's sub-MIP
                 cap = max(1, min(day_checks, int(left * HIGHS_CHECKS_PER_S)))
                 sub.solve(_highs_solver(wall, 1e-6, start, False, None, checks=cap, state=state))
-                n_sub_int = sum(1 for v in sub.variables() if v.cat == pulp.LpInteger)
-                clock.charge(max(state["checks"] / HIGHS_CHECKS_PER_S, SUBMIP_S_PER_INTEGER * n_sub_int))
+                clock.charge(max(min(state["checks"], cap) / HIGHS_CHECKS_PER_S, floor_s))
                 if state["wall"]:
                     clock.wall_hit = True
                     return cur  # a sub-solve cut by the wall clock is not repeatable: drop it
