@@ -20,7 +20,7 @@ from wfm.roster import build_roster, write_roster
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1.0), default=60.0, show_default=True,
               help="hard wall-clock limit for the tour model (s)")
 @click.option("--work-limit", "work_limit_s", type=click.FloatRange(min=0.0), default=None,
-              help="deterministic work budget in reference seconds (default 0.6 x --time-limit): "
+              help="deterministic work budget in reference seconds (default 0.5 x --time-limit): "
                    "the same inputs and budget give the same roster")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="time zone of the requirements")
 @click.option("--target-s", type=float, default=20.0, show_default=True, help="service-level answer target (s)")

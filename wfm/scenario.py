@@ -39,7 +39,7 @@ Sections and defaults (the defaults are the built-in baseline, equal to
                the roster covers on top; breaks and meals it places itself),
                solver (highs | cbc), time_limit_s (hard wall-clock limit of
                each solve), work_limit_s (deterministic work budget in
-               reference seconds; default 0.6 x time_limit_s), gap_rel (stop
+               reference seconds; default 0.5 x time_limit_s), gap_rel (stop
                when proven within this share of the optimum)
 [pay]          base_monthly (CNY)
 [overrides]    volume_factor, aht_delta_s, dates ("YYYY-MM-DD" = volume factor)

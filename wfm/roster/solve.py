@@ -72,7 +72,7 @@ def full_checks_per_s(n_integer: int) -> float:
 
 
 CBC_NODES_PER_S = 20.0  # CBC branch-and-bound nodes (CBC has no callbacks)
-WORK_SHARE = 0.6  # default work budget as a share of the wall-clock limit
+WORK_SHARE = 0.5  # default work budget as a share of the wall-clock limit
 
 
 @dataclass
