@@ -122,3 +122,40 @@ def test_cbc_stopped_early_never_publishes_fractions():
     assert not constraint_violations(m.prob, vals)
     assert info.status in ("optimal", "feasible", "heuristic")
     assert info.best_bound <= info.objective + 1e-6
+
+
+def _week_model(limits=None):
+    from pathlib import Path
+
+    from wfm.roster.catalog import load_catalog
+
+    cat = load_catalog(Path(__file__).resolve().parents[1] / "models" / "shifts.toml")
+    ts = pd.date_range("2026-03-02", periods=7 * 48, freq="30min", tz="Asia/Shanghai")
+    h = (ts.hour + ts.minute / 60).to_numpy()
+    req = np.ceil(2 + 28 * np.maximum(np.exp(-0.5 * ((h - 10.5) / 1.6) ** 2), 0.8 * np.exp(-0.5 * ((h - 15.5) / 1.8) ** 2)))
+    hz = build_horizon(validate_requirements(pd.DataFrame({"interval_start": ts, "required_agents": req})), days=7)
+    limits = limits or {}
+    groups = [Group(c, c, None, *limits.get(c, (ct.min_headcount, ct.max_headcount))) for c, ct in cat.contracts.items()]
+    return TourModel(hz, cat, groups)
+
+
+def test_headcount_search_improves_within_limits():
+    """The search moves the head counts off the rounded LP only to a cheaper,
+    feasible roster, and never past a contract's head-count limits."""
+    from wfm.roster.solve import _solve_lp, headcount_search, objective_value, rounded_start
+
+    m = _week_model()
+    lp, _, _ = _solve_lp(m, "highs", 60, False)
+    start = rounded_start(m, lp)
+    got = headcount_search(m, lp, start)
+    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert objective_value(m.prob, got) < objective_value(m.prob, start) - 1.0
+    moved = {c: got[m.N[c].name] - start[m.N[c].name] for c in m.N}
+    assert any(v != 0 for v in moved.values())
+    # pin every contract at the rounded LP count: nothing may move
+    pinned = {c: (int(start[m.N[c].name]),) * 2 for c in m.N}
+    m2 = _week_model(pinned)
+    lp2, _, _ = _solve_lp(m2, "highs", 60, False)
+    got2 = headcount_search(m2, lp2, rounded_start(m2, lp2))
+    assert all(got2[m2.N[c].name] == pinned[c][0] for c in m2.N)
+    assert not constraint_violations(m2.prob, got2)
