@@ -1,17 +1,23 @@
 """Solve the tour model: HiGHS by default, CBC as the fallback.
 
-Pipeline (:func:`solve_model`), all within ``time_limit_s``:
+Pipeline (:func:`solve_model`), all on the work budget ``work_limit_s``
+(see "Determinism" below) inside the wall-clock limit ``time_limit_s``:
 
 1. LP relaxation: the lower bound reported as ``lp_bound``.
 2. Rounded-LP start (:func:`rounded_start`): tours and shifts rounded by
    largest remainders, breaks placed greedily; checked against every
    constraint.
-3. Improvement with the tours fixed: :func:`local_search` (each shift to its
+3. Head-count search (:func:`headcount_search`, up to half the budget):
+   +1/-1 agents per sized contract around the rounded LP, each candidate
+   scored by a local-search sweep; whole shifts often need an agent or two
+   more than the LP's fractions.
+4. Improvement with the tours fixed: :func:`local_search` (each shift to its
    best start and break times) and :func:`day_by_day` (one day at a time
-   re-optimised by a small MIP with the chosen solver). On this model the full
-   MIP's root cut loop takes minutes at four weeks, so these neighbourhoods
-   get most of the time on large models and a third of it on small ones.
-4. The full MIP, warm-started, for the rest of the time: HiGHS in a forked
+   re-optimised by a small MIP with the chosen solver, costliest days
+   first). The full MIP's root cut loop takes minutes at four weeks, so
+   models with ``LARGE_MODEL_INTEGERS`` or more integer variables give these
+   neighbourhoods the whole budget; small ones give them about a third.
+5. The full MIP, warm-started, for the rest of the budget: HiGHS in a forked
    child with a hard wall-clock limit (it records every improving solution;
    HiGHS does not look at its own time limit inside its root cut loop), CBC
    as PuLP's subprocess with its log parsed for the status and bound.
