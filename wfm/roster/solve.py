@@ -574,28 +574,25 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
             # small models: HiGHS' own search does well given work; large ones
             # stall in its root cut loop, so the neighbourhoods get it all
             improve_share = 1.0 if large else 0.35
-        t1, w1 = time.perf_counter(), clock.used
-        cand = headcount_search(model, lp_vals, start, clock=clock, budget_s=HEADCOUNT_SHARE * clock.budget)
-        if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
-            start = cand
-        else:
-            notes.append("head-count search result rejected")
-        phase("headcount_search", t1, w1)
-        t1, w1 = time.perf_counter(), clock.used
-        cand = local_search(model, start, clock=clock, budget_s=0.15 * clock.budget)
-        phase("local_search", t1, w1)
-        if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
-            start = cand
-        else:
-            notes.append("local search result rejected")
-        t1, w1 = time.perf_counter(), clock.used
-        cand = day_by_day(model, start, passes=3, clock=clock, budget_s=improve_share * clock.budget - clock.used,
-                          solver=solver)
-        phase("day_by_day", t1, w1)
-        if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
-            start = cand
-        else:
-            notes.append("day neighbourhood result rejected")
+        # each step's budget is read when it starts (the day neighbourhood
+        # gets what the earlier steps left of its share)
+        steps = (
+            ("headcount_search", "head-count search",
+             lambda s: headcount_search(model, lp_vals, s, clock=clock, budget_s=HEADCOUNT_SHARE * clock.budget)),
+            ("local_search", "local search",
+             lambda s: local_search(model, s, clock=clock, budget_s=0.15 * clock.budget)),
+            ("day_by_day", "day neighbourhood",
+             lambda s: day_by_day(model, s, passes=3, clock=clock, budget_s=improve_share * clock.budget - clock.used,
+                                  solver=solver)),
+        )
+        for name, label, run in steps:
+            t1, w1 = time.perf_counter(), clock.used
+            cand = run(start)
+            phase(name, t1, w1)
+            if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start) + 1e-9:
+                start = cand
+            else:
+                notes.append(f"{label} result rejected")
     wall_left = clock.deadline - time.perf_counter()
     run_mip = (clock.left * full_checks_per_s(n_int) >= 1 and wall_left > 0.5
                and not (large and improve and node_limit is None))
