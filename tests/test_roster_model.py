@@ -139,23 +139,56 @@ def _week_model(limits=None):
     return TourModel(hz, cat, groups)
 
 
-def test_headcount_search_improves_within_limits():
-    """The search moves the head counts off the rounded LP only to a cheaper,
-    feasible roster, and never past a contract's head-count limits."""
-    from wfm.roster.solve import _solve_lp, headcount_search, objective_value, rounded_start
+def test_tour_search_improves_within_limits():
+    """The tour search changes tours and head counts only to a cheaper,
+    feasible roster (every constraint of the model re-checked on the result),
+    and never past a contract's head-count limits."""
+    from wfm.roster.solve import (
+        _solve_lp,
+        local_search,
+        objective_value,
+        rounded_start,
+        tour_search,
+    )
+
+    m = _week_model()
+    lp, _, _ = _solve_lp(m, "highs", 60, False)
+    start = local_search(m, rounded_start(m, lp))
+    got = tour_search(m, start)
+    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert objective_value(m.prob, got) < objective_value(m.prob, start) - 1.0
+    tours = [v.name for v in list(m.p.values()) + list(m.q.values()) + list(m.N.values())]
+    assert any(got[n] != start[n] for n in tours)
+    # pin every contract at the rounded LP count: head counts may not move
+    pinned = {c: (int(start[m.N[c].name]),) * 2 for c in m.N}
+    m2 = _week_model(pinned)
+    lp2, _, _ = _solve_lp(m2, "highs", 60, False)
+    got2 = tour_search(m2, local_search(m2, rounded_start(m2, lp2)))
+    assert all(got2[m2.N[c].name] == pinned[c][0] for c in m2.N)
+    assert not constraint_violations(m2.prob, got2)
+
+
+def test_cumulative_round_keeps_tours_and_running_totals():
+    """Rounding the tours-fixed LP on running totals: a feasible integer
+    roster with the same tours, each day's starts within half an agent of the
+    LP's running totals (so no run of starts drifts by more than one)."""
+    from wfm.roster.solve import _solve_lp, cumulative_round, rounded_start, tours_fixed_lp
 
     m = _week_model()
     lp, _, _ = _solve_lp(m, "highs", 60, False)
     start = rounded_start(m, lp)
-    got = headcount_search(m, lp, start)
+    fixed, fixed_obj, status = tours_fixed_lp(m, start, "highs")
+    assert status == "Optimal" and fixed_obj >= _solve_lp(m, "highs", 60, False)[1] - 1e-6  # bounds restored
+    got = cumulative_round(m, fixed, start)
     assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    assert objective_value(m.prob, got) < objective_value(m.prob, start) - 1.0
-    moved = {c: got[m.N[c].name] - start[m.N[c].name] for c in m.N}
-    assert any(v != 0 for v in moved.values())
-    # pin every contract at the rounded LP count: nothing may move
-    pinned = {c: (int(start[m.N[c].name]),) * 2 for c in m.N}
-    m2 = _week_model(pinned)
-    lp2, _, _ = _solve_lp(m2, "highs", 60, False)
-    got2 = headcount_search(m2, lp2, rounded_start(m2, lp2))
-    assert all(got2[m2.N[c].name] == pinned[c][0] for c in m2.N)
-    assert not constraint_violations(m2.prob, got2)
+    for v in list(m.p.values()) + list(m.tr.values()) + list(m.q.values()) + list(m.N.values()):
+        assert got[v.name] == start[v.name]
+    worst = 0.0
+    for idxs in m.day_opts.values():
+        lp_run = int_run = 0.0
+        for i in sorted(idxs, key=lambda i: m.options[i].start_min):
+            lp_run += fixed[m.x[i].name]
+            int_run += got[m.x[i].name]
+            worst = max(worst, abs(int_run - lp_run))
+    assert worst <= 0.5 + 1e-6
+    assert any(abs(fixed[v.name] - round(fixed[v.name])) > 1e-6 for v in m.x)  # there was something to round

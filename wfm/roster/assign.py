@@ -13,8 +13,10 @@
    shift ends or lies outside the agent's availability. Costs (hours):
    distance from the preferred start, distance from the agent's first start of
    the week (consistent starts), and, for an agent who works tomorrow too, how
-   far the shift's end + rest reaches past tomorrow's earliest start (so the
-   late shifts go to agents who are off tomorrow). A shift no agent can take
+   far the shift's end + rest reaches past tomorrow's earliest start and,
+   heavily, how many of tomorrow's shifts it puts out of reach, the more so
+   the longer the agent's run of working days (so the late shifts go to
+   agents who are off tomorrow, or soonest off). A shift no agent can take
    legally stays unfilled and is reported, never given illegally.
    Flexible contracts (no patterns) are assigned by a small MILP instead:
    binary agent x shift, at most one shift a day, rest and consecutive days,
@@ -26,6 +28,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from dataclasses import dataclass, field
 
@@ -38,6 +41,7 @@ from wfm.roster.agents import Agent
 from wfm.roster.model import TourModel, quiet_pulp, transition_ok
 
 FORBIDDEN = 1e7
+BLOCKED_COST = 100.0  # per shift of tomorrow an assignment makes unreachable (hours of preference cost)
 
 
 @dataclass
@@ -169,7 +173,7 @@ def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Ag
             opts = inst.get((c, d), [])
             if not ags and not opts:
                 continue
-            nxt = [m.options[i].start_min for i in inst.get((c, d + 1), [])]
+            nxt = sorted(m.options[i].start_min for i in inst.get((c, d + 1), []))
             first_next = min(nxt) if nxt else None
             cost = np.full((len(ags), len(opts)), 0.0)
             reason = np.zeros((len(ags), len(opts)), dtype=np.int8)  # 1 rest, 2 availability
@@ -194,6 +198,17 @@ def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Ag
                     if ws is not None:
                         cst += abs(o.start_clock - ws) / 60
                     if first_next is not None and (d + 1) in works.get(a, ()):
+                        # tomorrow's shifts this agent could no longer take: the
+                        # model's rest condition guarantees a legal matching
+                        # exists, and it needs the late shifts on agents who
+                        # block the fewest of tomorrow's starts
+                        # (a late shift tomorrow blocks the day after in turn: the
+                        # longer the agent's run of working days, the dearer)
+                        blocked = bisect.bisect_left(nxt, o.end_min + rest - 1e-9)
+                        run = 1
+                        while d + run + 1 in works[a]:
+                            run += 1
+                        cst += BLOCKED_COST * blocked * (1.0 + (run - 1) / 7.0)
                         cst += 3.0 * max(0.0, o.end_min + rest - first_next) / 60
                     cost[i, j] = cst
             r, cc = (linear_sum_assignment(cost) if len(ags) and len(opts) else (np.array([], int), np.array([], int)))
