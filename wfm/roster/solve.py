@@ -942,9 +942,6 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
     return cur
 
 
-# ------------------------------------------------------- head-count search
-
-
 # ------------------------------------------------------------ local search
 def _edf_breaks(model: TourModel, vals: dict[str, float], inst: list[int]) -> list[list[tuple[int, float]]]:
     """Break times per shift instance from the model's break counts (earliest
