@@ -1357,52 +1357,42 @@ def tour_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | 
                 S.evals = 0
                 if clock.used >= stop_at or clock.out_of_time():
                     break
-                if ct.pattern == "weekly":
+                weekly = ct.pattern == "weekly"
+                if weekly:
                     if a >= len(chains[g.key]):
                         continue
                     ch = chains[g.key][a]
                     old = chain_days(g, ch)
-                    if kind == "pattern":
-                        # checked now: earlier moves may have changed this agent's other weeks
-                        if k2 == ch[w] or (w > 0 and not transition_ok(pats[ch[w - 1]], pats[k2], ct.max_consecutive_days)) \
-                                or (w + 1 < m.W and not transition_ok(pats[k2], pats[ch[w + 1]], ct.max_consecutive_days)):
-                            continue
-                        new_ch = ch[:w] + [k2] + ch[w + 1:]
-                        if try_move(g.contract, old, chain_days(g, new_ch)):
-                            chains[g.key][a] = new_ch
-                            improved = True
-                    else:
-                        trial = dict(sizes)
-                        trial[g.key] += 1 if kind == "copy" else -1
-                        if not sizes_ok(trial):
-                            continue
-                        if kind == "copy" and try_move(g.contract, set(), old):
-                            chains[g.key].append(list(ch))
-                            sizes, improved = trial, True
-                        elif kind == "drop" and try_move(g.contract, old, set()):
-                            chains[g.key].pop(a)
-                            sizes, improved = trial, True
                 else:
-                    n_ph = phase_n[g.key]
-                    if kind != "copy" and n_ph[a] <= 0:
+                    if kind != "copy" and phase_n[g.key][a] <= 0:
                         continue
                     old = phase_days(g, a)
-                    if kind == "phase":
-                        if try_move(g.contract, old, phase_days(g, k2)):
-                            n_ph[a] -= 1
-                            n_ph[k2] += 1
-                            improved = True
-                    else:
-                        trial = dict(sizes)
-                        trial[g.key] += 1 if kind == "copy" else -1
-                        if not sizes_ok(trial):
-                            continue
-                        if kind == "copy" and try_move(g.contract, set(), old):
-                            n_ph[a] += 1
-                            sizes, improved = trial, True
-                        elif kind == "drop" and try_move(g.contract, old, set()):
-                            n_ph[a] -= 1
-                            sizes, improved = trial, True
+                if kind in ("copy", "drop"):
+                    trial = dict(sizes)
+                    trial[g.key] += 1 if kind == "copy" else -1
+                    if not sizes_ok(trial):
+                        continue
+                    if try_move(g.contract, set(), old) if kind == "copy" else try_move(g.contract, old, set()):
+                        if weekly and kind == "copy":
+                            chains[g.key].append(list(ch))
+                        elif weekly:
+                            chains[g.key].pop(a)
+                        else:
+                            phase_n[g.key][a] += 1 if kind == "copy" else -1
+                        sizes, improved = trial, True
+                elif kind == "pattern":
+                    # checked now: earlier moves may have changed this agent's other weeks
+                    if k2 == ch[w] or (w > 0 and not transition_ok(pats[ch[w - 1]], pats[k2], ct.max_consecutive_days)) \
+                            or (w + 1 < m.W and not transition_ok(pats[k2], pats[ch[w + 1]], ct.max_consecutive_days)):
+                        continue
+                    new_ch = ch[:w] + [k2] + ch[w + 1:]
+                    if try_move(g.contract, old, chain_days(g, new_ch)):
+                        chains[g.key][a] = new_ch
+                        improved = True
+                elif try_move(g.contract, old, phase_days(g, k2)):  # phase
+                    phase_n[g.key][a] -= 1
+                    phase_n[g.key][k2] += 1
+                    improved = True
         if not improved or clock.used >= stop_at or clock.wall_hit:
             break
     clock.charge(S.evals / EVALS_PER_S)
