@@ -64,6 +64,82 @@ def test_alternate_with_implicit_breaks_matches_brute_force():
     assert not constraint_violations(m.prob, vals)
 
 
+
+def _alt_model_and_bad_start(seed=7, days=4):
+    """The alternate-contract instance with its optimal tours but every shift
+    at 08:00 and every break at its earliest time; the brute-force cost of
+    the best shifts for each day's shift count."""
+    from wfm.roster.solve import polish
+
+    rng = np.random.default_rng(seed)
+    req = {(d, h): int(rng.integers(2, 12)) for d in range(days) for h in range(8, 14)}
+    cat = parse_catalog(ALT)
+    m = TourModel(_horizon(req, days), cat, [Group("alt", "alt", None, 0, None)])
+    _info, opt = solve_model(m, time_limit_s=30)
+    bad = dict(opt)
+    per_day = {}
+    for i, o in enumerate(m.options):
+        per_day[o.day] = per_day.get(o.day, 0) + int(opt[m.x[i].name])
+    for i, o in enumerate(m.options):
+        bad[m.x[i].name] = float(per_day[o.day]) if o.start_clock == 8 * 60 else 0.0
+    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+        for k, v in enumerate(bvars):
+            bad[v.name] = float(per_day[bg.day]) if k == 0 else 0.0
+    bad = polish(m, bad)
+    assert not constraint_violations(m.prob, bad)
+
+    def day_cost(d, W):
+        best = float("inf")
+        for a in range(W + 1):
+            for i in range(a + 1):
+                for j in range(W - a + 1):
+                    on = {h: (a if 8 <= h < 12 else 0) + ((W - a) if 10 <= h < 14 else 0)
+                          - {9: i, 10: a - i, 11: j, 12: W - a - j}.get(h, 0) for h in range(8, 14)}
+                    best = min(best, sum(_pen(req[d, h], on[h], 7.0, 1.0) for h in range(8, 14)))
+        return best + 300.0 / 15 * W
+
+    return m, bad, sum(day_cost(d, per_day[d]) for d in range(days))
+
+
+def test_day_neighbourhood_reaches_brute_force_day_optimum():
+    """With the tours fixed, re-optimising one day at a time (starts integer,
+    breaks relaxed, then integer breaks placed) finds each day's best shifts
+    and breaks, as enumerated by brute force, from a poor start."""
+    from wfm.roster.solve import day_by_day, objective_value
+
+    m, bad, brute = _alt_model_and_bad_start()
+    assert objective_value(m.prob, bad) > brute + 1.0  # the start is not already optimal
+    got = day_by_day(m, bad, passes=2)
+    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert objective_value(m.prob, got) == pytest.approx(brute, abs=1e-6)
+    for v in list(m.q.values()) + list(m.N.values()):
+        assert got[v.name] == bad[v.name]
+
+
+def test_place_breaks_is_optimal_for_fixed_shifts():
+    """Integer break times for fixed shifts: feasible, integral, shifts and
+    tours untouched, never worse than the breaks given, and as cheap as the
+    best break placement found by enumeration (shifts at 08:00 only: i of the
+    day's W shifts break at 09:00, the rest at 10:00)."""
+    from wfm.roster.solve import objective_value, place_breaks
+
+    m, bad, _ = _alt_model_and_bad_start()
+    got = place_breaks(m, bad)
+    assert got is not None
+    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    for v in m.x:
+        assert got[v.name] == bad[v.name]
+    req = m.h.required.reshape(m.D, 24)
+    best = 0.0
+    for d in range(m.D):
+        W = int(sum(bad[m.x[i].name] for i, o in enumerate(m.options) if o.day == d))
+        best += 300.0 / 15 * W + min(
+            sum(_pen(req[d, h], (W if 8 <= h < 12 else 0) - {9: i, 10: W - i}.get(h, 0), 7.0, 1.0) for h in range(8, 14))
+            for i in range(W + 1))
+    assert objective_value(m.prob, got) == pytest.approx(best, abs=1e-6)
+    assert objective_value(m.prob, got) <= objective_value(m.prob, bad) + 1e-9
+
+
 WEEKLY = {
     "pay": {"base_monthly": 100.0},
     "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},

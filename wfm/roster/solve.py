@@ -68,7 +68,10 @@ FEAS_TOL = 1e-5
 # what one reference second of work is, in deterministic counts.
 EVALS_PER_S = 200_000.0  # local search: candidate (shift start, break offset) evaluations
 REMOVAL_EVALS = 4  # pricing one shift for removal costs about 4 evaluations (measured)
-HIGHS_CHECKS_PER_S = 90.0  # HiGHS MIP interrupt checks in a one-day sub-MIP (cbMipInterrupt calls)
+HIGHS_CHECKS_PER_S = 90.0  # HiGHS MIP interrupt checks in a mid-sized MIP (cbMipInterrupt calls)
+# a day's start sub-MIP (37 integer variables at four weeks), on top of its
+# root (SUBMIP_S_PER_INTEGER): measured 280-410 checks/s over a pass
+DAY_CHECKS_PER_S = 300.0
 # The full MIP checks far more rarely (its root cut loop), the more so the
 # larger the model; measured about 415 checks/s at 123 integer variables and
 # 2.9/s at 1,313 (one week, 30 min): roughly 5e6 / n_integer**2.
@@ -764,25 +767,85 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
 
 
 # ------------------------------------------------------ day neighbourhood
-DAY_CHECKS = 300  # work limit of one day's sub-MIP (HiGHS MIP interrupt checks)
-# A day's sub-MIP costs at least its root (presolve, LP, cut loop), which
-# checks rarely: about 3.7 s for the 186 integer variables of a day at 30
-# minutes whatever the check cap (150 or 300), so it is charged at least this
-# much per integer variable.
-SUBMIP_S_PER_INTEGER = 0.018
+DAY_CHECKS = 1000  # work limit of one day's sub-MIP (HiGHS MIP interrupt checks)
+# A day's sub-MIP costs its root (presolve, LP, cut loop), which checks
+# rarely, plus its checks: charged this much per integer variable on top.
+SUBMIP_S_PER_INTEGER = 0.005
 DAY_CBC_NODES = 50
+BREAK_CHECKS = 2000  # work limit of the break-placement MIP (HiGHS interrupt checks)
+# ...which mostly presolves the whole model away: about 0.7 s at four weeks
+BREAK_S_PER_VARIABLE = 4e-5
+
+
+def _recompute(model: TourModel, values: dict[str, float]) -> dict[str, float]:
+    """Auxiliary variables and coverage slacks of ``values`` (integers not
+    rounded: the day neighbourhood carries fractional break counts)."""
+    out = dict(values)
+    model.complete_aux(out)
+    gap = model.h.required - model.net_coverage(out)
+    for t in range(model.n):
+        out[model.under[t].name] = float(max(gap[t], 0.0))
+        out[model.over[t].name] = float(max(-gap[t], 0.0))
+    return out
+
+
+def place_breaks(model: TourModel, vals: dict[str, float], *, solver: str = "highs", clock: WorkClock | None = None,
+                 checks: int | None = None) -> dict[str, float] | None:
+    """Integer break times for fixed shifts and tours: the model's MIP with
+    every shift count and tour variable fixed at ``vals``, so only the break
+    counts (and the slacks) are free. Small after presolve (the four-week
+    benchmark: under a second). Returns polished values, or None when the
+    solver finds no integer solution within ``checks`` HiGHS interrupt checks
+    (CBC: ``DAY_CBC_NODES`` nodes) or the wall-clock safety net."""
+    m = model
+    clock = clock if clock is not None else WorkClock(budget=math.inf)
+    checks = BREAK_CHECKS if checks is None else checks
+    fixed = _tour_variables(m) + list(m.x)
+    saved = [(v, v.lowBound, v.upBound) for v in fixed]
+    wall = max(0.5, clock.deadline - time.perf_counter())
+    try:
+        for v in fixed:
+            v.lowBound = v.upBound = float(round(vals.get(v.name, 0.0)))
+        with quiet_pulp():
+            if solver == "cbc":
+                m.prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=min(wall, 1e6), threads=1, gapRel=1e-6,
+                                               options=["randomSeed 12345", "randomCbcSeed 12345",
+                                                        f"maxNodes {DAY_CBC_NODES}"]))
+                clock.charge(BREAK_S_PER_VARIABLE * m.n_variables + DAY_CBC_NODES / CBC_NODES_PER_S)
+                ok = m.prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+            else:
+                state: dict = {}
+                m.prob.solve(_highs_solver(wall, 1e-6, None, False, None, checks=checks, state=state))
+                clock.charge(BREAK_S_PER_VARIABLE * m.n_variables + min(state["checks"], checks) / HIGHS_CHECKS_PER_S)
+                clock.wall_hit |= state["wall"]
+                ok = not state["wall"] and m.prob.solverModel.getInfo().primal_solution_status == 2
+        out = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in m.prob.variables()}
+    finally:
+        for v, lo, up in saved:
+            v.lowBound, v.upBound = lo, up
+    if not ok or fractional_variables(m, out):
+        return None
+    return polish(m, out)
 
 
 def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clock: WorkClock | None = None,
                budget_s: float | None = None, day_checks: int | None = None, solver: str = "highs") -> dict[str, float]:
     """Large-neighbourhood search: tours fixed from ``base`` (an integer,
-    polished solution); the shifts and breaks of one day at a time are
-    re-optimised by a small dense MIP (HiGHS, started from the current
-    values), every other day fixed: same number of shifts per contract that
-    day, the day's implicit break constraints, coverage of the intervals it
-    touches and the rest condition with the days before and after. A day is
-    kept only when the full objective does not get worse. Flexible contracts
-    are left as they are.
+    polished solution); the shift starts of one day at a time are
+    re-optimised by a small dense MIP (started from the current values),
+    every other day fixed: same number of shifts per contract that day, the
+    day's implicit break constraints, coverage of the intervals it touches
+    and the rest condition with the days before and after. A day is kept
+    only when the objective does not get worse. Flexible contracts are left
+    as they are.
+
+    Only the starts are integer in a day's MIP; its break counts are
+    continuous. Integer breaks cost almost nothing once the starts are set
+    (four-week benchmark: the breaks' LP and their MIP differ by under
+    0.01 % of the objective) but make the day's MIP five times as large and
+    several times slower. So the days carry fractional breaks, and
+    :func:`place_breaks` makes them integral once at the end (if it fails,
+    ``base`` is returned).
 
     Each pass visits the days with the costliest under/over-staffing first
     (ties by date), so a short budget goes where it pays. Work: each sub-MIP
@@ -795,7 +858,8 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
     clock = clock if clock is not None else WorkClock(budget=math.inf)
     stop_at = clock.used + (budget_s if budget_s is not None else math.inf)
     day_checks = DAY_CHECKS if day_checks is None else day_checks
-    cur = polish(m, dict(base))
+    base = polish(m, dict(base))
+    cur = dict(base)
     by_day_x: dict[int, list[int]] = {}
     for i, o in enumerate(m.options):
         if m.cat.contracts[o.contract].pattern != "flexible":
@@ -820,15 +884,30 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
         return float(sum(uw[t] * vals.get(m.under[t].name, 0.0) + ow[t] * vals.get(m.over[t].name, 0.0) for t in rows))
 
     cur_obj = objective_value(m.prob, cur)
+    changed_any = False
+
+    def finish():
+        if not changed_any:
+            return base
+        out = place_breaks(m, cur, solver=solver, clock=clock)
+        return base if out is None else out
+
     for _ps in range(passes):
         changed = False
         order = sorted((d for d in range(m.D) if by_day_x.get(d)), key=lambda d: (-round(day_penalty(cur, d), 6), d))
         for d in order:
             if clock.used >= stop_at or clock.out_of_time():
-                return cur
+                return finish()
             xi = by_day_x[d]
             gis = [gi for gi in by_day_b.get(d, []) if m.break_groups[gi].shift_type in {m.options[i].shift_type for i in xi}]
-            free = {m.x[i].name for i in xi} | {v.name for gi in gis for v in m.b[gi]}
+            # the day's break counts as continuous stand-ins (same names)
+            brel = {v.name: pulp.LpVariable(v.name, lowBound=0) for gi in gis for v in m.b[gi]}
+            xs = {m.x[i].name for i in xi}
+            free = xs | set(brel)
+
+            def sv(v, brel=brel):
+                return brel.get(v.name, v)
+
             sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
             rows = sorted({t for n in free for t in touch.get(n, [])})
             obj = []
@@ -840,7 +919,7 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                 e, const = [], 0.0
                 for v, f in m.cover_terms[t]:
                     if v.name in free:
-                        e.append((v, f))
+                        e.append((sv(v), f))
                     else:
                         const += f * cur.get(v.name, 0.0)
                 e += [(m.under[t], 1.0), (m.over[t], -1.0)]
@@ -853,7 +932,7 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                 n_c = sum(cur.get(m.x[i].name, 0.0) for i in idx)
                 sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in idx]), pulp.LpConstraintEQ, f"day_{c}", n_c)
             for gi in gis:
-                bg, bvars = m.break_groups[gi], m.b[gi]
+                bg, bvars = m.break_groups[gi], [sv(v) for v in m.b[gi]]
                 opts = [i for i in xi if m.options[i].shift_type == bg.shift_type]
                 starts = sorted({m.options[i].start_min for i in opts})
                 sub += pulp.LpConstraint(pulp.LpAffineExpression([(v, 1.0) for v in bvars] + [(m.x[i], -1.0) for i in opts]),
@@ -908,38 +987,36 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                                             options=["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {nodes}"]))
                 clock.charge(nodes / CBC_NODES_PER_S)
                 if clock.out_of_time():
-                    return cur  # a sub-solve cut by the wall clock is not repeatable: drop it
+                    return finish()  # a sub-solve cut by the wall clock is not repeatable: drop it
                 if sub.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
                     continue
             else:
                 state: dict = {}
-                n_sub_int = sum(1 for v in sub.variables() if v.cat == pulp.LpInteger)
-                floor_s = SUBMIP_S_PER_INTEGER * n_sub_int
+                floor_s = SUBMIP_S_PER_INTEGER * len(xi)
                 if floor_s > left:
-                    return cur  # not enough budget left for this day's sub-MIP
-                cap = max(1, min(day_checks, int(min(left, 1e9) * HIGHS_CHECKS_PER_S)))
+                    return finish()  # not enough budget left for this day's sub-MIP
+                cap = max(1, min(day_checks, int((min(left, 1e9) - floor_s) * DAY_CHECKS_PER_S)))
                 sub.solve(_highs_solver(wall, 1e-6, start, False, None, checks=cap, state=state))
-                clock.charge(max(min(state["checks"], cap) / HIGHS_CHECKS_PER_S, floor_s))
+                clock.charge(floor_s + min(state["checks"], cap) / DAY_CHECKS_PER_S)
                 if state["wall"]:
                     clock.wall_hit = True
-                    return cur  # a sub-solve cut by the wall clock is not repeatable: drop it
+                    return finish()  # a sub-solve cut by the wall clock is not repeatable: drop it
                 if sub.solverModel.getInfo().primal_solution_status != 2:
                     continue
-            if any(abs((v.varValue or 0.0) - round(v.varValue or 0.0)) > INT_TOL for v in sub.variables() if v.cat == pulp.LpInteger):
+            if any(abs((m.x[i].varValue or 0.0) - round(m.x[i].varValue or 0.0)) > INT_TOL for i in xi):
                 continue
             trial = dict(cur)
             for i in xi:
                 trial[m.x[i].name] = float(round(m.x[i].varValue or 0.0))
-            for gi in gis:
-                for v in m.b[gi]:
-                    trial[v.name] = float(round(v.varValue or 0.0))
-            trial = polish(m, trial)
+            for n, v in brel.items():
+                trial[n] = max(0.0, float(v.varValue or 0.0))
+            trial = _recompute(m, trial)
             t_obj = objective_value(m.prob, trial)
             if t_obj < cur_obj - 1e-9:
-                cur, cur_obj, changed = trial, t_obj, True
+                cur, cur_obj, changed, changed_any = trial, t_obj, True, True
         if not changed:
             break
-    return cur
+    return finish()
 
 
 # ------------------------------------------------------------ local search
