@@ -772,9 +772,11 @@ DAY_CHECKS = 1000  # work limit of one day's sub-MIP (HiGHS MIP interrupt checks
 # rarely, plus its checks: charged this much per integer variable on top.
 SUBMIP_S_PER_INTEGER = 0.005
 DAY_CBC_NODES = 50
+DAY_CBC_NODES_PER_S = 65.0  # CBC nodes in a day's start sub-MIP (50 nodes: 0.77 s at four weeks)
 BREAK_CHECKS = 2000  # work limit of the break-placement MIP (HiGHS interrupt checks)
 # ...which mostly presolves the whole model away: about 0.7 s at four weeks
 BREAK_S_PER_VARIABLE = 4e-5
+BREAK_CHECKS_USUAL = 30  # what it usually takes (four weeks: 15)
 
 
 def _recompute(model: TourModel, values: dict[str, float]) -> dict[str, float]:
@@ -787,6 +789,15 @@ def _recompute(model: TourModel, values: dict[str, float]) -> dict[str, float]:
         out[model.under[t].name] = float(max(gap[t], 0.0))
         out[model.over[t].name] = float(max(-gap[t], 0.0))
     return out
+
+
+def _break_cost(model: TourModel, solver: str, checks: int | None = None) -> float:
+    """Reference seconds charged for :func:`place_breaks` (``checks``: HiGHS
+    checks made; None: the usual number, for reserving it in advance)."""
+    fixed = BREAK_S_PER_VARIABLE * model.n_variables
+    if solver == "cbc":
+        return fixed + DAY_CBC_NODES / DAY_CBC_NODES_PER_S
+    return fixed + (BREAK_CHECKS_USUAL if checks is None else checks) / HIGHS_CHECKS_PER_S
 
 
 def place_breaks(model: TourModel, vals: dict[str, float], *, solver: str = "highs", clock: WorkClock | None = None,
@@ -811,12 +822,12 @@ def place_breaks(model: TourModel, vals: dict[str, float], *, solver: str = "hig
                 m.prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=min(wall, 1e6), threads=1, gapRel=1e-6,
                                                options=["randomSeed 12345", "randomCbcSeed 12345",
                                                         f"maxNodes {DAY_CBC_NODES}"]))
-                clock.charge(BREAK_S_PER_VARIABLE * m.n_variables + DAY_CBC_NODES / CBC_NODES_PER_S)
+                clock.charge(_break_cost(m, "cbc"))
                 ok = m.prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
             else:
                 state: dict = {}
                 m.prob.solve(_highs_solver(wall, 1e-6, None, False, None, checks=checks, state=state))
-                clock.charge(BREAK_S_PER_VARIABLE * m.n_variables + min(state["checks"], checks) / HIGHS_CHECKS_PER_S)
+                clock.charge(_break_cost(m, "highs", min(state["checks"], checks)))
                 clock.wall_hit |= state["wall"]
                 ok = not state["wall"] and m.prob.solverModel.getInfo().primal_solution_status == 2
         out = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in m.prob.variables()}
@@ -851,12 +862,13 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
     (ties by date), so a short budget goes where it pays. Work: each sub-MIP
     stops after ``day_checks`` HiGHS interrupt checks (CBC:
     ``DAY_CBC_NODES`` nodes); the search stops when ``budget_s`` reference
-    seconds are charged to ``clock`` (deterministic) or at the clock's
-    wall-clock deadline (the safety net). Returns polished values (check
-    before use)."""
+    seconds, the break placement's included, are charged to ``clock``
+    (deterministic) or at the clock's wall-clock deadline (the safety net).
+    Returns polished values (check before use)."""
     m = model
     clock = clock if clock is not None else WorkClock(budget=math.inf)
-    stop_at = clock.used + (budget_s if budget_s is not None else math.inf)
+    # the break placement at the end comes out of the same budget
+    stop_at = clock.used + (budget_s if budget_s is not None else math.inf) - _break_cost(m, solver)
     day_checks = DAY_CHECKS if day_checks is None else day_checks
     base = polish(m, dict(base))
     cur = dict(base)
@@ -980,12 +992,12 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
             wall = max(0.2, clock.deadline - time.perf_counter())
             left = stop_at - clock.used
             if solver == "cbc":
-                nodes = max(1, min(DAY_CBC_NODES, int(min(left, 1e9) * CBC_NODES_PER_S)))
+                nodes = max(1, min(DAY_CBC_NODES, int(min(left, 1e9) * DAY_CBC_NODES_PER_S)))
                 for v in sub.variables():
                     v.setInitialValue(start.get(v.name, 0.0))
                 sub.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=wall, threads=1, warmStart=True, gapRel=1e-6,
                                             options=["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {nodes}"]))
-                clock.charge(nodes / CBC_NODES_PER_S)
+                clock.charge(nodes / DAY_CBC_NODES_PER_S)
                 if clock.out_of_time():
                     return finish()  # a sub-solve cut by the wall clock is not repeatable: drop it
                 if sub.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
