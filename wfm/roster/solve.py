@@ -13,9 +13,10 @@ Pipeline (:func:`solve_model`), all on the work budget ``work_limit_s``
    break times, tours fixed), :func:`tour_search` (days-off patterns,
    phases and head counts, one agent at a time, shifts re-placed; the LP's
    fractions of agents at quiet hours are what rounding gets wrong), the
-   local search again, then :func:`day_by_day` (one day at a time
+   local search again, then :func:`day_by_day` (one day's starts at a time
    re-optimised by a small MIP with the chosen solver, costliest days
-   first). The full MIP's root cut loop takes minutes at four weeks, so
+   first, breaks relaxed; :func:`place_breaks` then makes the breaks
+   integral for the whole horizon in one MIP). The full MIP's root cut loop takes minutes at four weeks, so
    models with ``LARGE_MODEL_INTEGERS`` or more integer variables give these
    neighbourhoods the whole budget; small ones give them about a third.
 4. The full MIP, warm-started, for the rest of the budget: HiGHS in a forked
@@ -68,7 +69,7 @@ FEAS_TOL = 1e-5
 # what one reference second of work is, in deterministic counts.
 EVALS_PER_S = 200_000.0  # local search: candidate (shift start, break offset) evaluations
 REMOVAL_EVALS = 4  # pricing one shift for removal costs about 4 evaluations (measured)
-HIGHS_CHECKS_PER_S = 90.0  # HiGHS MIP interrupt checks in a mid-sized MIP (cbMipInterrupt calls)
+HIGHS_CHECKS_PER_S = 90.0  # HiGHS MIP interrupt checks (cbMipInterrupt calls), measured on a 186-integer day MIP
 # a day's start sub-MIP (37 integer variables at four weeks), on top of its
 # root (SUBMIP_S_PER_INTEGER): measured 280-410 checks/s over a pass
 DAY_CHECKS_PER_S = 300.0
