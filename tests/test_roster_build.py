@@ -245,3 +245,51 @@ def test_contract_mix_sets_a_minimum_share():
     with pytest.raises(InputError, match="more than 1"):
         build_roster(requirements(), CAT, 1, time_limit_s=8,
                      contract_mix={"1-on-1": 0.6, "5-on-2": 0.6})
+
+
+def test_availability_windows_enter_the_model_brute_force():
+    """Named agents' availability is a model constraint, not only an
+    assignment rule: two of three agents may work mornings only, so each
+    day's afternoon shifts are at most the one unrestricted agent working.
+    The roster's cost equals a brute-force enumeration over every days-off
+    choice and start (which never gives a restricted agent an afternoon),
+    and no shift is left unfilled."""
+    from wfm.roster.catalog import parse_catalog
+
+    cat = parse_catalog({
+        "pay": {"base_monthly": 100.0},
+        "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},
+        "shift_types": {"s4": {"length_h": 4, "earliest_start": "09:00", "latest_start": "13:00", "start_step_min": 240}},
+        "contracts": {"six": {"pattern": "weekly", "shift_types": ["s4"], "work_days_per_week": 6,
+                              "paid_days_per_month": 25, "min_rest_h": 11, "max_consecutive_days": 6}},
+    })
+    rng = np.random.default_rng(3)
+    morning = rng.integers(0, 3, 7)
+    afternoon = rng.integers(1, 4, 7)
+    ts = pd.date_range("2026-03-02", periods=7 * 24, freq="60min", tz="Asia/Shanghai")
+    req = np.array([(morning[d] if 9 <= h < 13 else afternoon[d] if 13 <= h < 17 else 0)
+                    for d in range(7) for h in range(24)], float)
+    df = pd.DataFrame({"interval_start": ts, "required_agents": req})
+    agents = agents_from_frame(pd.DataFrame([
+        {"id": "E1", "contract": "six", "availability": ""},
+        {"id": "E2", "contract": "six", "availability": "Mon-Sun 09:00-13:00"},
+        {"id": "E3", "contract": "six", "availability": "Mon-Sun 09:00-13:00"},
+    ]), cat)
+    res = build_roster(df, cat, 1, agents, time_limit_s=20, close_gap=False)
+    assert res.summary["status"] == "optimal"
+    assert res.summary["unfilled_shifts"] == [] and res.violations.empty
+
+    def pen(r, v):
+        return 4 * (9.0 * max(r - v, 0) + 2.0 * max(v - r, 0))
+
+    def day_cost(d, e1, restricted):
+        starts = [0, 1] if e1 else [None]  # E1 in the morning (0) or the afternoon (1)
+        return 4.0 * (e1 + restricted) + min(
+            pen(morning[d], restricted + (s == 0)) + pen(afternoon[d], int(s == 1)) for s in starts)
+
+    brute = min(sum(day_cost(d, int(d != o1), int(d != o2) + int(d != o3)) for d in range(7))
+                for o1 in range(7) for o2 in range(7) for o3 in range(7))
+    assert res.summary["objective"] == pytest.approx(brute, abs=1e-6)
+    r = res.roster
+    late = r[pd.to_datetime(r["shift_start"]).dt.hour == 13]
+    assert set(late["agent_id"]) <= {"E1"}

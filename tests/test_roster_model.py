@@ -268,3 +268,64 @@ def test_cumulative_round_keeps_tours_and_running_totals():
             worst = max(worst, abs(int_run - lp_run))
     assert worst <= 0.5 + 1e-6
     assert any(abs(fixed[v.name] - round(fixed[v.name])) > 1e-6 for v in m.x)  # there was something to round
+
+
+def test_searches_keep_availability_rows():
+    """Named groups with availability windows: the rounded start is mended
+    (repair_availability) and the local, tour and day searches only make
+    moves that keep constraint 6, with rows that bind (the restricted group
+    could cover more of the late demand than the rows let it)."""
+    from pathlib import Path
+
+    from wfm.roster.catalog import load_catalog
+    from wfm.roster.model import windows_key
+    from wfm.roster.solve import (
+        _solve_lp,
+        day_by_day,
+        local_search,
+        objective_value,
+        repair_availability,
+        rounded_start,
+        tour_search,
+    )
+
+    cat = load_catalog(Path(__file__).resolve().parents[1] / "models" / "shifts.toml")
+    ts = pd.date_range("2026-03-02", periods=7 * 48, freq="30min", tz="Asia/Shanghai")
+    h = (ts.hour + ts.minute / 60).to_numpy()
+    req = np.ceil(2 + 20 * np.exp(-0.5 * ((h - 17.0) / 2.5) ** 2))  # a late peak
+    hz = build_horizon(validate_requirements(pd.DataFrame({"interval_start": ts, "required_agents": req})), days=7)
+    day_only = windows_key({wd: [(6 * 60, 16 * 60)] for wd in range(7)})
+    groups = [Group("free", "five_two", size=8), Group("early", "five_two", size=14, windows=day_only)]
+    m = TourModel(hz, cat, groups)
+    assert m.avail_rows
+    lp, _, _ = _solve_lp(m, "highs", 60, False)
+    start = repair_availability(m, rounded_start(m, lp))
+    assert not constraint_violations(m.prob, start)
+    steps = [local_search(m, start)]
+    steps.append(tour_search(m, steps[-1]))
+    steps.append(day_by_day(m, local_search(m, steps[-1]), passes=1, day_checks=200))
+    for got in steps:
+        assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert objective_value(m.prob, steps[-1]) <= objective_value(m.prob, start)
+    # a start with too many late shifts on the last day is mended
+    from wfm.roster.solve import polish
+
+    late = dict(start)
+    last = [i for i, o in enumerate(m.options) if o.day == 6 and o.shift_type == "day8"]
+    latest = max(last, key=lambda i: m.options[i].start_min)
+    late[m.x[latest].name] = sum(start[m.x[i].name] for i in last)
+    for i in last:
+        if i != latest:
+            late[m.x[i].name] = 0.0
+    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+        if bg.day == 6 and bg.shift_type == "day8":
+            for v, u in zip(bvars, bg.slots, strict=True):
+                late[v.name] = late[m.x[latest].name] if u == m.options[latest].start_min + bg.first_off else 0.0
+    late = polish(m, late)
+    assert all(n.startswith("avail") for n in constraint_violations(m.prob, late)) and constraint_violations(m.prob, late)
+    mended = repair_availability(m, late)
+    assert not constraint_violations(m.prob, mended)
+    # the rows bind: late shifts on some day equal the free agents working it
+    binding = sum(1 for r in m.avail_rows
+                  if sum(steps[-1][m.x[i].name] for i in r.options) == m.availability_capacity(r, steps[-1]))
+    assert binding > 0

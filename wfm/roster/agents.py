@@ -29,7 +29,7 @@ import pandas as pd
 from wfm.errors import InputError, Problem
 from wfm.roster.catalog import Catalog
 from wfm.roster.demand import Horizon
-from wfm.roster.model import Group, transition_ok, weekly_patterns
+from wfm.roster.model import Group, transition_ok, weekly_patterns, windows_key
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -243,7 +243,7 @@ def _weekday(h: Horizon, d: int) -> int:
 
 
 def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Grouping:
-    """Put named agents into model groups (same contract, allowed patterns,
+    """Put named agents into model groups (same contract, allowed patterns, availability windows,
     leave days and minute limits); agents whose rules cannot be met are
     returned in ``unplaceable`` with the reason."""
     h = horizon
@@ -311,13 +311,13 @@ def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Gro
             allowed = ((0, 1),)
         else:
             off_days = frozenset(leave | fixed)
-        sig = (a.contract, allowed, off_days, a.min_minutes, a.max_minutes)
+        sig = (a.contract, allowed, off_days, a.min_minutes, a.max_minutes, windows_key(a.windows))
         sig_members.setdefault(sig, []).append(a.id)
     for k, (sig, members) in enumerate(sorted(sig_members.items(), key=lambda kv: kv[1][0])):
-        c, allowed, off_days, mn, mx = sig
+        c, allowed, off_days, mn, mx, windows = sig
         gkey = f"{c}__g{k}"
         res.groups.append(Group(gkey, c, size=len(members), allowed=allowed, off_days=off_days,
-                                members=tuple(members), min_minutes=mn, max_minutes=mx))
+                                members=tuple(members), min_minutes=mn, max_minutes=mx, windows=windows))
         for m in members:
             res.agent_group[m] = gkey
     del sig_group

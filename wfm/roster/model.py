@@ -41,6 +41,9 @@ Constraints:
    necessary for a rest-respecting assignment (so the LP bound stays valid);
    the named assignment step enforces the rest exactly.
 5. Head count limits per contract; named agents fix each group's size.
+6. Availability (named agents with windows; :meth:`TourModel._availability_rows`):
+   per contract, day and availability class, the shifts at starts the class
+   may not work <= the agents working that day who may work one of them.
 
 Objective: pay (daily rate = base / paid days a month, per worked shift) +
 under-staffing + over-staffing penalties (per agent-hour).
@@ -145,6 +148,8 @@ class Group:
     (weekly) or phases 0/1 (alternate) allowed in week w; ``off_days``: horizon
     days the members never work (leave, fixed days off of alternate agents).
     ``min_minutes``/``max_minutes``: horizon totals (flexible contracts).
+    ``windows``: the members' availability (see :func:`window_allows`),
+    None = any time.
     """
 
     key: str
@@ -157,6 +162,39 @@ class Group:
     members: tuple[str, ...] = ()
     min_minutes: float = 0.0
     max_minutes: float | None = None
+    windows: tuple | None = None
+
+
+def windows_key(windows: dict | None) -> tuple | None:
+    """Hashable form of an availability dict {weekday: [(from_min, to_min), ...]}."""
+    if windows is None:
+        return None
+    return tuple(sorted((int(wd), tuple(sorted((int(lo), int(hi)) for lo, hi in spans))) for wd, spans in windows.items()))
+
+
+def window_allows(windows: tuple | None, weekday: int, start_clock: int, length_min: int) -> bool:
+    """Does a shift starting ``start_clock`` minutes after midnight on
+    ``weekday`` (0 = Monday) lie inside one of the ``windows`` (from
+    :func:`windows_key`; an end may pass 1440 for shifts past midnight)?"""
+    if windows is None:
+        return True
+    for wd, spans in windows:
+        if wd == weekday:
+            return any(lo <= start_clock and start_clock + length_min <= hi for lo, hi in spans)
+    return False
+
+
+@dataclass(frozen=True)
+class AvailabilityRow:
+    """Constraint 6 for one contract, day and availability class: the day's
+    shifts at ``options`` (indices into ``TourModel.options``, the starts
+    the class may not work) are at most the agents working that day in the
+    ``capable`` groups (those that may work at least one of them)."""
+
+    contract: str
+    day: int
+    options: frozenset
+    capable: tuple[str, ...]
 
 
 @dataclass
@@ -357,6 +395,9 @@ class TourModel:
         self.N: dict[str, pulp.LpVariable] = {}
         work: dict[tuple[str, int], list[tuple]] = {}
         both: dict[tuple[str, int], list[tuple]] = {}
+        # agents of each group working each day (availability rows, searches)
+        self.group_work: dict[tuple[str, int], list[tuple]] = {}
+        self.group_work_const: dict[tuple[str, int], float] = {}
         for g in self.groups:
             ct = self.cat.contracts[g.contract]
             size_terms = self._size_terms(g)
@@ -386,6 +427,7 @@ class TourModel:
                     for k in allowed[w]:
                         if j not in pats[k]:
                             work.setdefault((g.contract, d), []).append((self.p[g.key, w, k], 1.0))
+                            self.group_work.setdefault((g.key, d), []).append((self.p[g.key, w, k], 1.0))
                     if d + 1 < self.D and (d + 1) not in g.off_days:
                         if j < 6:
                             for k in allowed[w]:
@@ -407,6 +449,7 @@ class TourModel:
                     ph = d % 2
                     if ph in phases:
                         work.setdefault((g.contract, d), []).append((self.q[g.key, ph], 1.0))
+                        self.group_work.setdefault((g.key, d), []).append((self.q[g.key, ph], 1.0))
             else:  # flexible
                 if g.size is None:
                     nv = self.N[g.key] if g.key in self.N else self._n_var(g)
@@ -419,8 +462,10 @@ class TourModel:
                     if d in g.off_days:
                         continue
                     work.setdefault((g.contract, d), []).extend(work_cap)
+                    self.group_work.setdefault((g.key, d), []).extend(work_cap)
                     if cap_const:
                         work.setdefault(("__const__", g.contract, d), []).append(cap_const)
+                        self.group_work_const[g.key, d] = cap_const
         # per contract and day: shifts = agents working (flexible: <=)
         self.day_opts: dict[tuple[str, int], list[int]] = {}
         for i, o in enumerate(self.options):
@@ -448,6 +493,7 @@ class TourModel:
                     prob += pulp.LpConstraint(e, pulp.LpConstraintLE, _name("hc_max", c), max(ct.max_headcount - fixed, 0))
                 if ct.min_headcount:
                     prob += pulp.LpConstraint(e, pulp.LpConstraintGE, _name("hc_min", c), max(ct.min_headcount - fixed, 0))
+        self._availability_rows()
         # ---- contract mix: N_c >= share * total head count (sized groups count too)
         for c, share in self.min_share.items():
             free_all = [g for g in self.groups if g.size is None]
@@ -468,6 +514,49 @@ class TourModel:
             if self.over_w[t]:
                 obj.append((self.over[t], float(self.over_w[t])))
         prob.setObjective(pulp.LpAffineExpression(obj))
+
+    def _availability_rows(self):
+        """Constraint 6 (named agents with availability windows): per contract,
+        day and availability class, the shifts at starts the class may not
+        work are at most the agents working that day who may work one of
+        them. Hall's condition for those sets of starts: necessary for an
+        assignment that keeps every agent inside their windows (so the LP
+        bound stays valid), and sufficient when the windows are nested; the
+        named assignment enforces availability exactly."""
+        self.avail_rows: list[AvailabilityRow] = []
+        dates = self.h.dates()
+        for c in self.contract_keys:
+            gs = [g for g in self.groups if g.contract == c]
+            classes = sorted({g.windows for g in gs if g.windows is not None})
+            if not classes:
+                continue
+            for d in range(self.D):
+                wd = dates[d].weekday()
+                opts = self.day_opts.get((c, d), [])
+                seen = set()
+                for W in classes:
+                    S = frozenset(i for i in opts if not window_allows(W, wd, self.options[i].start_clock, self.options[i].length_min))
+                    if not S:
+                        continue
+                    capable = tuple(g.key for g in gs
+                                    if any(window_allows(g.windows, wd, self.options[i].start_clock, self.options[i].length_min) for i in S))
+                    if (S, capable) in seen:
+                        continue
+                    seen.add((S, capable))
+                    row = AvailabilityRow(c, d, S, capable)
+                    e = [(self.x[i], 1.0) for i in sorted(S)]
+                    const = 0.0
+                    for gk in capable:
+                        e += [(v, -f) for v, f in self.group_work.get((gk, d), [])]
+                        const += self.group_work_const.get((gk, d), 0.0)
+                    self.prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE,
+                                                   _name("avail", c, d, len(self.avail_rows)), const)
+                    self.avail_rows.append(row)
+
+    def availability_capacity(self, row: AvailabilityRow, values: dict[str, float]) -> float:
+        """Agents of ``row``'s capable groups working its day, in ``values``."""
+        return float(sum(f * values.get(v.name, 0.0) for gk in row.capable for v, f in self.group_work.get((gk, row.day), []))
+                     + sum(self.group_work_const.get((gk, row.day), 0.0) for gk in row.capable))
 
     def _define(self, var: pulp.LpVariable, terms: list[tuple], name: str):
         """Auxiliary continuous ``var == sum(coef * v)``; kept to recompute it."""

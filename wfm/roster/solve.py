@@ -635,7 +635,7 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
     # warm starts: rounded LP, else everyone on one start per contract
     start = None
     for anchor in (False, True):
-        cand = rounded_start(model, lp_vals, anchor=anchor)
+        cand = repair_availability(model, rounded_start(model, lp_vals, anchor=anchor))
         if not constraint_violations(prob, cand):
             start = cand
             break
@@ -643,7 +643,7 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
         # the same tours with the LP's shifts for them, rounded on running totals
         fixed, _obj, fixed_status = tours_fixed_lp(model, start, solver)
         if fixed_status.lower() in ("optimal", "1"):
-            cand = cumulative_round(model, fixed, start)
+            cand = repair_availability(model, cumulative_round(model, fixed, start))
             if not constraint_violations(prob, cand) and objective_value(prob, cand) < objective_value(prob, start):
                 start = cand
         phase("tours_fixed_lp", t0 + lp_time, 0.0)
@@ -985,6 +985,10 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                         if not e:
                             continue
                         sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, f"r_{c}_{d0}_{k}", -const)
+            for r_i, row in enumerate(getattr(m, "avail_rows", [])):
+                if row.day == d and row.contract in by_c:
+                    sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in sorted(row.options)]),
+                                             pulp.LpConstraintLE, f"av_{r_i}", m.availability_capacity(row, cur))
             sub.setObjective(pulp.LpAffineExpression(obj))
             start = {n: cur.get(n, 0.0) for n in free}
             for t in rows:
@@ -1098,10 +1102,56 @@ class _Shifts:
         step = m.step
         self.windows = {s: [(j, int(math.ceil(r.earliest_min / step)) * step, int(math.floor(r.latest_min / step)) * step, r.length_min)
                             for j, r in enumerate(st.breaks)] for s, st in m.cat.shift_types.items()}
+        # availability rows (constraint 6): shifts at the row's starts <= its capacity
+        rows = getattr(m, "avail_rows", [])
+        self.av_cap = [m.availability_capacity(r, vals) for r in rows]
+        self.av_count = [0.0] * len(rows)
+        self.av_of: dict[int, list[int]] = {}
+        self.av_by_cd: dict[tuple[str, int], list[int]] = {}
+        self.av_cap_of: dict[tuple[str, int], list[int]] = {}  # (group, day) -> rows it is capacity of
+        for r_i, r in enumerate(rows):
+            self.av_by_cd.setdefault((r.contract, r.day), []).append(r_i)
+            for oi in r.options:
+                self.av_of.setdefault(oi, []).append(r_i)
+            for gk in r.capable:
+                self.av_cap_of.setdefault((gk, r.day), []).append(r_i)
+        for oi in self.inst:
+            for r_i in self.av_of.get(oi, ()):
+                self.av_count[r_i] += 1
 
     def pen(self, t: int, v: float) -> float:
         g = self.req[t] - v
         return self.uw[t] * g if g > 0 else -self.ow[t] * g
+
+    def av_fits(self, oi: int, leaving: int | None = None) -> bool:
+        """May a shift at option ``oi`` be added (``leaving``: the option of a
+        shift it replaces) without passing an availability row's capacity?"""
+        out = self.av_of.get(leaving, ()) if leaving is not None else ()
+        return all(r_i in out or self.av_count[r_i] + 1 <= self.av_cap[r_i] + 1e-9 for r_i in self.av_of.get(oi, ()))
+
+    def av_count_change(self, oi: int, sign: int) -> None:
+        for r_i in self.av_of.get(oi, ()):
+            self.av_count[r_i] += sign
+
+    def av_ok(self, c: str, d: int) -> bool:
+        """Every availability row of contract ``c`` on day ``d`` holds."""
+        return all(self.av_count[r_i] <= self.av_cap[r_i] + 1e-9 for r_i in self.av_by_cd.get((c, d), ()))
+
+    def av_capacity_change(self, group_key: str, d: int, sign: int) -> None:
+        """One agent of ``group_key`` starts (+1) or stops (-1) working day ``d``."""
+        for r_i in self.av_cap_of.get((group_key, d), ()):
+            self.av_cap[r_i] += sign
+
+    def av_removal_set(self, group_key: str, c: str, d: int):
+        """Options one of which the shift dropped when an agent of
+        ``group_key`` stops working day ``d`` must have, so that the rows
+        whose capacity falls still hold (None: any)."""
+        only = None
+        for r_i in self.av_cap_of.get((group_key, d), ()):
+            if self.av_count[r_i] > self.av_cap[r_i] - 1 + 1e-9:
+                opts = self.m.avail_rows[r_i].options
+                only = set(opts) if only is None else only & opts
+        return only
 
     def touch(self, oi: int, br) -> dict[int, float]:
         """Net coverage a shift instance adds, per interval."""
@@ -1124,15 +1174,19 @@ class _Shifts:
         net = self.net
         return sum(self.pen(t, net[t] + dv) - self.pen(t, net[t]) for t, dv in touched.items())
 
-    def best_placement(self, c: str, d: int, length: int | None = None):
+    def best_placement(self, c: str, d: int, length: int | None = None, leaving: int | None = None,
+                       exclude: frozenset = frozenset()):
         """(penalty change, option, breaks) of the best new shift of contract
-        ``c`` on day ``d`` (start, shift type and greedy in-window breaks),
-        or None when the day has no option."""
+        ``c`` on day ``d`` (start, shift type and greedy in-window breaks)
+        that keeps the availability rows (``leaving``: the option of the shift
+        it replaces), or None when there is none."""
         m, net = self.m, self.net
         best = None
         for cand in self.day_opts.get((c, d), []):
             co = m.options[cand]
             if length is not None and co.length_min != length:
+                continue
+            if cand in exclude or (self.av_cap and not self.av_fits(cand, leaving)):
                 continue
             touched: dict[int, float] = {}
             for t, f in _spread_cached(m, co.start_min, co.length_min):
@@ -1164,6 +1218,7 @@ class _Shifts:
         o = self.m.options[oi]
         self.by_cd.setdefault((o.contract, o.day), []).append(k)
         self.apply(oi, br, 1.0)
+        self.av_count_change(oi, 1)
         return k
 
     def remove(self, k: int) -> None:
@@ -1172,6 +1227,7 @@ class _Shifts:
         self.apply(oi, self.brks[k], -1.0)
         self.by_cd[o.contract, o.day].remove(k)
         self.inst[k] = None
+        self.av_count_change(oi, -1)
 
     def restore(self, k: int, oi: int, br) -> None:
         """Undo :meth:`remove` (same number, same place in its day's list)."""
@@ -1180,11 +1236,15 @@ class _Shifts:
         lst = self.by_cd.setdefault((o.contract, o.day), [])
         lst.insert(bisect.bisect_left(lst, k), k)
         self.apply(oi, br, 1.0)
+        self.av_count_change(oi, 1)
 
-    def cheapest_removal(self, c: str, d: int):
-        """(penalty change, instance) of the best shift of ``c`` to drop on day ``d``."""
+    def cheapest_removal(self, c: str, d: int, only=None):
+        """(penalty change, instance) of the best shift of ``c`` to drop on
+        day ``d`` (``only``: among shifts at these options)."""
         best = None
         for k in self.by_cd.get((c, d), []):
+            if only is not None and self.inst[k] not in only:
+                continue
             self.evals += REMOVAL_EVALS
             neg = {t: -f for t, f in self.touch(self.inst[k], self.brks[k]).items()}
             dl = self.delta(neg)
@@ -1230,6 +1290,44 @@ class _Shifts:
         return polish(m, out)
 
 
+def repair_availability(model: TourModel, vals: dict[str, float]) -> dict[str, float]:
+    """Move shifts out of the starts an availability row (constraint 6)
+    has too many of, each to the cheapest start of the same contract and
+    day outside the row that keeps the other rows and the rest condition
+    (a rounded LP can pass a row by an agent or two). Returns polished
+    values; a row that cannot be mended is left for the caller's check."""
+    m = model
+    if not getattr(m, "avail_rows", None):
+        return vals
+    S = _Shifts(m, vals)
+    for r_i, row in enumerate(m.avail_rows):
+        tried: set[int] = set()
+        while S.av_count[r_i] > S.av_cap[r_i] + 1e-9:
+            best = None
+            for k in S.by_cd.get((row.contract, row.day), []):
+                oi = S.inst[k]
+                if oi not in row.options or k in tried:
+                    continue
+                gain = S.delta({t: -f for t, f in S.touch(oi, S.brks[k]).items()})
+                S.apply(oi, S.brks[k], -1.0)
+                p = S.best_placement(row.contract, row.day, leaving=oi, exclude=row.options)
+                S.apply(oi, S.brks[k], 1.0)
+                if p is not None and (best is None or p[0] + gain < best[0] - 1e-9):
+                    best = (p[0] + gain, k, p)
+            if best is None:
+                break
+            _, k, p = best
+            tried.add(k)
+            oi, br = S.inst[k], S.brks[k]
+            S.remove(k)
+            k2 = S.add(p[1], p[2])
+            c, d = row.contract, row.day
+            if c in S.weekly and not all(S.rest_ok(c, dd) for dd in (d - 1, d) if 0 <= dd < m.D - 1):
+                S.remove(k2)
+                S.restore(k, oi, br)
+    return S.values(vals)
+
+
 def local_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | None = None,
                  budget_s: float | None = None, max_sweeps: int = 50) -> dict[str, float]:
     """Improve an integer solution with the tours fixed: each shift in turn
@@ -1260,7 +1358,7 @@ def local_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock |
             o = m.options[oi]
             S.apply(oi, S.brks[k], -1.0)
             flexible = m.cat.contracts[o.contract].pattern == "flexible"
-            best = S.best_placement(o.contract, o.day, o.length_min if flexible else None)
+            best = S.best_placement(o.contract, o.day, o.length_min if flexible else None, leaving=oi)
             cur_delta = S.delta(S.touch(oi, S.brks[k]))
             if best is not None and best[0] < cur_delta - 1e-9:
                 S.inst[k] = best[1]
@@ -1271,6 +1369,8 @@ def local_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock |
                 if ok:
                     improved += cur_delta - best[0]
                     S.brks[k] = best[2]
+                    S.av_count_change(oi, -1)
+                    S.av_count_change(best[1], 1)
                 else:
                     S.inst[k] = oi
             S.apply(S.inst[k], S.brks[k], 1.0)
@@ -1376,14 +1476,16 @@ def tour_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | 
                 touched.append(d)
         return touched
 
-    def try_move(c: str, old: set[int], new: set[int]) -> bool:
-        """Move one agent of contract ``c`` from working ``old`` days to
-        ``new`` ones; keep it if cheaper and rest-feasible."""
-        log_rm, log_add = [], []
+    def try_move(g, old: set[int], new: set[int]) -> bool:
+        """Move one agent of group ``g`` from working ``old`` days to
+        ``new`` ones; keep it if cheaper, rest-feasible and within the
+        availability rows."""
+        c = g.contract
+        log_rm, log_add, log_cap = [], [], []
         total = S.rate[c] * (len(new) - len(old))
         ok = True
         for d in sorted(old - new):
-            r = S.cheapest_removal(c, d)
+            r = S.cheapest_removal(c, d, S.av_removal_set(g.key, c, d))
             if r is None:
                 ok = False
                 break
@@ -1391,8 +1493,12 @@ def tour_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | 
             log_rm.append((k, S.inst[k], S.brks[k]))
             total += r[0]
             S.remove(k)
+            S.av_capacity_change(g.key, d, -1)
+            log_cap.append((d, -1))
         if ok:
             for d in sorted(new - old):
+                S.av_capacity_change(g.key, d, 1)
+                log_cap.append((d, 1))
                 p = S.best_placement(c, d)
                 if p is None:
                     ok = False
@@ -1402,10 +1508,12 @@ def tour_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | 
         checks = both_change(c, old, new) if ok else []
         if ok and total < -1e-9:
             days = sorted({dd for d in (old ^ new) for dd in (d - 1, d) if 0 <= dd < m.D - 1} | set(checks))
-            if all(S.rest_ok(c, d) for d in days):
+            if all(S.rest_ok(c, d) for d in days) and all(S.av_ok(c, d) for d in old ^ new):
                 return True
         if checks:
             both_change(c, new, old)
+        for d, sign in reversed(log_cap):
+            S.av_capacity_change(g.key, d, -sign)
         for k in reversed(log_add):
             S.remove(k)
         for k, oi, br in reversed(log_rm):
@@ -1462,7 +1570,7 @@ def tour_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | 
                     trial[g.key] += 1 if kind == "copy" else -1
                     if not sizes_ok(trial):
                         continue
-                    if try_move(g.contract, set(), old) if kind == "copy" else try_move(g.contract, old, set()):
+                    if try_move(g, set(), old) if kind == "copy" else try_move(g, old, set()):
                         if weekly and kind == "copy":
                             chains[g.key].append(list(ch))
                         elif weekly:
@@ -1476,10 +1584,10 @@ def tour_search(model: TourModel, vals: dict[str, float], *, clock: WorkClock | 
                             or (w + 1 < m.W and not transition_ok(pats[k2], pats[ch[w + 1]], ct.max_consecutive_days)):
                         continue
                     new_ch = ch[:w] + [k2] + ch[w + 1:]
-                    if try_move(g.contract, old, chain_days(g, new_ch)):
+                    if try_move(g, old, chain_days(g, new_ch)):
                         chains[g.key][a] = new_ch
                         improved = True
-                elif try_move(g.contract, old, phase_days(g, k2)):  # phase
+                elif try_move(g, old, phase_days(g, k2)):  # phase
                     phase_n[g.key][a] -= 1
                     phase_n[g.key][k2] += 1
                     improved = True
