@@ -213,6 +213,8 @@ def test_cli_writes_outputs(tmp_path):
     s = json.loads((tmp_path / "out" / "summary.json").read_text())
     for k in ("status", "objective", "lp_bound", "gap", "agent_hours", "shortfall"):
         assert k in s
+    assert (f"unfilled shifts: {len(s['unfilled_shifts'])}; "
+            f"shifts moved from the model's start: {len(s['retimed_shifts'])}") in res.output
     # the checker, run on the file as written, agrees
     v = check_roster(r.fillna(""), CAT, horizon_start=pd.Timestamp("2026-03-02").date(), days=7)
     assert v.empty
@@ -293,3 +295,38 @@ def test_availability_windows_enter_the_model_brute_force():
     r = res.roster
     late = r[pd.to_datetime(r["shift_start"]).dt.hour == 13]
     assert set(late["agent_id"]) <= {"E1"}
+
+
+def test_idle_agent_works_the_nearest_legal_start_of_an_unfilled_shift():
+    """Counts that leave an agent on duty with no legal shift (a night, then
+    an early start 7 h after it ends) are mended at assignment: the agent
+    works the legal start nearest the model's, 11 h after the night ends
+    (23:00 + 8 h + 11 h = 18:00), which pushes the next day's 09:00 to
+    13:00 in turn; nothing is left unfilled and both moves are reported."""
+    from wfm.roster.agents import Agent
+    from wfm.roster.assign import assign_shifts, assign_tours
+    from wfm.roster.catalog import parse_catalog
+    from wfm.roster.demand import build_horizon, validate_requirements
+    from wfm.roster.model import Group, TourModel
+
+    cat = parse_catalog({
+        "pay": {"base_monthly": 100.0},
+        "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},
+        "shift_types": {"s8": {"length_h": 8, "earliest_start": "00:00", "latest_start": "23:00", "start_step_min": 60}},
+        "contracts": {"six": {"pattern": "weekly", "shift_types": ["s8"], "work_days_per_week": 6,
+                              "paid_days_per_month": 25, "min_rest_h": 11, "max_consecutive_days": 6}},
+    })
+    ts = pd.date_range("2026-03-02", periods=7 * 24, freq="60min", tz="Asia/Shanghai")
+    hz = build_horizon(validate_requirements(pd.DataFrame({"interval_start": ts, "required_agents": 1.0})), days=7)
+    m = TourModel(hz, cat, [Group("g", "six", size=1, members=("E1",))])
+    vals = {v.name: 0.0 for v in m.prob.variables()}
+    vals[m.p["g", 0, m.patterns["six"].index((6,))].name] = 1.0
+    planned = {0: 23, 1: 6, 2: 9, 3: 9, 4: 9, 5: 9}
+    opt = {(o.day, o.start_clock // 60): i for i, o in enumerate(m.options)}
+    for d, hour in planned.items():
+        vals[m.x[opt[d, hour]].name] = 1.0
+    asg = assign_shifts(m, vals, {"E1": Agent("E1", "E1", "six")}, assign_tours(m, vals))
+    assert asg.unfilled == []
+    worked = {m.options[s["option"]].day: m.options[s["option"]].start_clock // 60 for s in asg.shifts}
+    assert worked == {0: 23, 1: 18, 2: 13, 3: 9, 4: 9, 5: 9}
+    assert asg.retimed == [("E1", opt[1, 6], opt[1, 18]), ("E1", opt[2, 9], opt[2, 13])]

@@ -17,7 +17,10 @@
    heavily, how many of tomorrow's shifts it puts out of reach, the more so
    the longer the agent's run of working days (so the late shifts go to
    agents who are off tomorrow, or soonest off). A shift no agent can take
-   legally stays unfilled and is reported, never given illegally.
+   legally stays unfilled and is reported, never given illegally, unless an
+   agent on duty that day has no shift they may take: then that agent works
+   the legal start nearest the unfilled shift's (same length and type
+   first), and the move is reported (``retimed``).
    Flexible contracts (no patterns) are assigned by a small MILP instead:
    binary agent x shift, at most one shift a day, rest and consecutive days,
    minute limits.
@@ -50,12 +53,15 @@ class Assignment:
 
     ``shifts``: list of dicts (agent_id, option index, breaks = list of
     (break index, start minute)); ``unfilled``: option indices (with
-    multiplicity) nobody could take legally, with reasons; ``work_days``:
+    multiplicity) nobody could take legally, with reasons; ``retimed``:
+    (agent, model's option, option worked) for shifts moved to a start an
+    idle agent could take legally; ``work_days``:
     agent -> tour working days; ``unplaced``: agent -> reason.
     """
 
     shifts: list[dict] = field(default_factory=list)
     unfilled: list[tuple[int, str]] = field(default_factory=list)
+    retimed: list[tuple[str, int, int]] = field(default_factory=list)
     work_days: dict[str, list[int]] = field(default_factory=dict)
     unplaced: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -222,6 +228,38 @@ def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Ag
                 last_end[a] = m.options[oi].end_min
                 week_start.setdefault((a, d // 7), m.options[oi].start_clock)
             matched_agents = {ags[i] for i, j in zip(r, cc, strict=True) if cost[i, j] < FORBIDDEN}
+            idle = [a for a in ags if a not in matched_agents]
+            for j in range(len(opts)):
+                if j in taken or not idle:
+                    continue
+                # a shift nobody on duty may take and an agent on duty with
+                # no shift they may take: the agent works the legal start
+                # nearest the model's (what a planner does by hand), and the
+                # change is reported
+                o = m.options[opts[j]]
+                best = None
+                for a in idle:
+                    le = last_end.get(a)
+                    for oi2 in m.day_opts.get((c, d), []):
+                        o2 = m.options[oi2]
+                        if le is not None and o2.start_min < le + rest - 1e-9:
+                            continue
+                        if not agents[a].available(weekday[d], o2.start_clock, o2.length_min):
+                            continue
+                        key = (abs(o2.start_min - o.start_min), o2.length_min != o.length_min,
+                               o2.shift_type != o.shift_type, o2.start_min, a)
+                        if best is None or key < best[0]:
+                            best = (key, a, oi2)
+                if best is None:
+                    continue
+                _, a, oi2 = best
+                idle.remove(a)
+                taken.add(j)
+                matched_agents.add(a)
+                chosen.append((a, oi2))
+                last_end[a] = m.options[oi2].end_min
+                week_start.setdefault((a, d // 7), m.options[oi2].start_clock)
+                res.retimed.append((a, opts[j], oi2))
             for j, oi in enumerate(opts):
                 if j not in taken:
                     col = reason[:, j]

@@ -215,6 +215,12 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         "unfilled_shifts": [{"contract": model.options[oi].contract, "shift_type": model.options[oi].shift_type,
                              "start": horizon.timestamp(model.options[oi].start_min).isoformat(), "reason": why}
                             for oi, why in asg.unfilled],
+        "retimed_shifts": [{"agent_id": a, "contract": model.options[oi].contract,
+                            "model_start": horizon.timestamp(model.options[oi].start_min).isoformat(),
+                            "worked_start": horizon.timestamp(model.options[oi2].start_min).isoformat(),
+                            "shift_type": model.options[oi2].shift_type,
+                            "reason": "no agent on duty could take the model's start legally (rest/availability)"}
+                           for a, oi, oi2 in asg.retimed],
         "unplaced_agents": [{"agent_id": a, "reason": r} for a, r in sorted(asg.unplaced.items())],
         "rule_violations": int(len(violations)),
         "notes": list(info.notes) + list(horizon.notes) + asg.notes[:50],
