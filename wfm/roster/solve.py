@@ -77,11 +77,15 @@ DAY_CHECKS_PER_S = 300.0
 # larger the model; measured about 415 checks/s at 123 integer variables and
 # 2.9/s at 1,313 (one week, 30 min): roughly 5e6 / n_integer**2.
 HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S = 5.0e6
+# ...but not that rarely at several thousand: 1.26/s at 7,016 (the retail
+# instance 1_7_10_1, 40 checks in 31.7 s), so at least 100 / sqrt(n_integer)
+HIGHS_FULL_CHECKS_X_SQRT_INTEGERS_PER_S = 100.0
 
 
 def full_checks_per_s(n_integer: int) -> float:
     """HiGHS interrupt checks per reference second in the full MIP."""
-    return min(1000.0, max(0.5, HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S / max(n_integer, 1) ** 2))
+    n = max(n_integer, 1)
+    return min(1000.0, max(HIGHS_FULL_CHECKS_X_INTEGERS2_PER_S / n ** 2, HIGHS_FULL_CHECKS_X_SQRT_INTEGERS_PER_S / math.sqrt(n)))
 
 
 CBC_NODES_PER_S = 20.0  # CBC branch-and-bound nodes (CBC has no callbacks)
