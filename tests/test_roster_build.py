@@ -249,6 +249,21 @@ def test_contract_mix_sets_a_minimum_share():
                      contract_mix={"1-on-1": 0.6, "5-on-2": 0.6})
 
 
+
+def _six_day_catalog(length_h, earliest, latest, step_min):
+    """One shift type ``s`` and a 6-days-a-week contract ``six`` (11 h rest):
+    pay 4 a shift, under-staffing 9 and over-staffing 2 per agent-hour."""
+    from wfm.roster.catalog import parse_catalog
+
+    return parse_catalog({
+        "pay": {"base_monthly": 100.0},
+        "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},
+        "shift_types": {"s": {"length_h": length_h, "earliest_start": earliest, "latest_start": latest,
+                              "start_step_min": step_min}},
+        "contracts": {"six": {"pattern": "weekly", "shift_types": ["s"], "work_days_per_week": 6,
+                              "paid_days_per_month": 25, "min_rest_h": 11, "max_consecutive_days": 6}},
+    })
+
 def test_availability_windows_enter_the_model_brute_force():
     """Named agents' availability is a model constraint, not only an
     assignment rule: two of three agents may work mornings only, so each
@@ -256,15 +271,7 @@ def test_availability_windows_enter_the_model_brute_force():
     The roster's cost equals a brute-force enumeration over every days-off
     choice and start (which never gives a restricted agent an afternoon),
     and no shift is left unfilled."""
-    from wfm.roster.catalog import parse_catalog
-
-    cat = parse_catalog({
-        "pay": {"base_monthly": 100.0},
-        "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},
-        "shift_types": {"s4": {"length_h": 4, "earliest_start": "09:00", "latest_start": "13:00", "start_step_min": 240}},
-        "contracts": {"six": {"pattern": "weekly", "shift_types": ["s4"], "work_days_per_week": 6,
-                              "paid_days_per_month": 25, "min_rest_h": 11, "max_consecutive_days": 6}},
-    })
+    cat = _six_day_catalog(4, "09:00", "13:00", 240)
     rng = np.random.default_rng(3)
     morning = rng.integers(0, 3, 7)
     afternoon = rng.integers(1, 4, 7)
@@ -305,17 +312,10 @@ def test_idle_agent_works_the_nearest_legal_start_of_an_unfilled_shift():
     13:00 in turn; nothing is left unfilled and both moves are reported."""
     from wfm.roster.agents import Agent
     from wfm.roster.assign import assign_shifts, assign_tours
-    from wfm.roster.catalog import parse_catalog
     from wfm.roster.demand import build_horizon, validate_requirements
     from wfm.roster.model import Group, TourModel
 
-    cat = parse_catalog({
-        "pay": {"base_monthly": 100.0},
-        "penalties": {"under_per_agent_hour": 9.0, "over_per_agent_hour": 2.0},
-        "shift_types": {"s8": {"length_h": 8, "earliest_start": "00:00", "latest_start": "23:00", "start_step_min": 60}},
-        "contracts": {"six": {"pattern": "weekly", "shift_types": ["s8"], "work_days_per_week": 6,
-                              "paid_days_per_month": 25, "min_rest_h": 11, "max_consecutive_days": 6}},
-    })
+    cat = _six_day_catalog(8, "00:00", "23:00", 60)
     ts = pd.date_range("2026-03-02", periods=7 * 24, freq="60min", tz="Asia/Shanghai")
     hz = build_horizon(validate_requirements(pd.DataFrame({"interval_start": ts, "required_agents": 1.0})), days=7)
     m = TourModel(hz, cat, [Group("g", "six", size=1, members=("E1",))])

@@ -29,7 +29,7 @@ import pandas as pd
 from wfm.errors import InputError, Problem
 from wfm.roster.catalog import Catalog
 from wfm.roster.demand import Horizon
-from wfm.roster.model import Group, transition_ok, weekly_patterns, windows_key
+from wfm.roster.model import Group, transition_ok, weekly_patterns, window_allows, windows_key
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -52,12 +52,7 @@ class Agent:
 
     def available(self, weekday: int, start_clock: int, length_min: int) -> bool:
         """Does a shift starting ``start_clock`` on ``weekday`` fit a window?"""
-        if self.windows is None:
-            return True
-        for lo, hi in self.windows.get(weekday, []):
-            if lo <= start_clock and start_clock + length_min <= hi:
-                return True
-        return False
+        return window_allows(self.windows, weekday, start_clock, length_min)
 
 
 def _clock(text: str) -> int | None:

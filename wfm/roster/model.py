@@ -148,8 +148,8 @@ class Group:
     (weekly) or phases 0/1 (alternate) allowed in week w; ``off_days``: horizon
     days the members never work (leave, fixed days off of alternate agents).
     ``min_minutes``/``max_minutes``: horizon totals (flexible contracts).
-    ``windows``: the members' availability (see :func:`window_allows`),
-    None = any time.
+    ``windows``: the members' availability in the hashable form of
+    :func:`windows_key` (see :func:`window_allows`), None = any time.
     """
 
     key: str
@@ -172,16 +172,14 @@ def windows_key(windows: dict | None) -> tuple | None:
     return tuple(sorted((int(wd), tuple(sorted((int(lo), int(hi)) for lo, hi in spans))) for wd, spans in windows.items()))
 
 
-def window_allows(windows: tuple | None, weekday: int, start_clock: int, length_min: int) -> bool:
+def window_allows(windows: dict | None, weekday: int, start_clock: int, length_min: int) -> bool:
     """Does a shift starting ``start_clock`` minutes after midnight on
-    ``weekday`` (0 = Monday) lie inside one of the ``windows`` (from
-    :func:`windows_key`; an end may pass 1440 for shifts past midnight)?"""
+    ``weekday`` (0 = Monday) lie inside one of the ``windows``
+    ({weekday: [(from_min, to_min), ...]}, an end may pass 1440 for shifts
+    past midnight; None = any time)?"""
     if windows is None:
         return True
-    for wd, spans in windows:
-        if wd == weekday:
-            return any(lo <= start_clock and start_clock + length_min <= hi for lo, hi in spans)
-    return False
+    return any(lo <= start_clock and start_clock + length_min <= hi for lo, hi in windows.get(weekday, ()))
 
 
 @dataclass(frozen=True)
@@ -530,16 +528,19 @@ class TourModel:
             classes = sorted({g.windows for g in gs if g.windows is not None})
             if not classes:
                 continue
+            as_dict = {g.key: None if g.windows is None else dict(g.windows) for g in gs}
             for d in range(self.D):
                 wd = dates[d].weekday()
                 opts = self.day_opts.get((c, d), [])
                 seen = set()
                 for W in classes:
-                    S = frozenset(i for i in opts if not window_allows(W, wd, self.options[i].start_clock, self.options[i].length_min))
+                    Wd = dict(W)
+                    S = frozenset(i for i in opts if not window_allows(Wd, wd, self.options[i].start_clock, self.options[i].length_min))
                     if not S:
                         continue
                     capable = tuple(g.key for g in gs
-                                    if any(window_allows(g.windows, wd, self.options[i].start_clock, self.options[i].length_min) for i in S))
+                                    if any(window_allows(as_dict[g.key], wd, self.options[i].start_clock, self.options[i].length_min)
+                                           for i in S))
                     if (S, capable) in seen:
                         continue
                     seen.add((S, capable))

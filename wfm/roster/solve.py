@@ -47,6 +47,7 @@ rerun, and :attr:`SolveInfo.repeatable` says so.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import math
 import os
 import re
@@ -200,9 +201,15 @@ def polish(model: TourModel, values: dict[str, float]) -> dict[str, float]:
     out = dict(values)
     for v in model.integer_variables():
         out[v.name] = float(round(out.get(v.name, 0.0)))
+    return _recompute(model, out)
+
+
+def _recompute(model: TourModel, values: dict[str, float]) -> dict[str, float]:
+    """Auxiliary variables and coverage slacks of ``values`` (integers not
+    rounded: the day neighbourhood carries fractional break counts)."""
+    out = dict(values)
     model.complete_aux(out)
-    net = model.net_coverage(out)
-    gap = model.h.required - net
+    gap = model.h.required - model.net_coverage(out)
     for t in range(model.n):
         out[model.under[t].name] = float(max(gap[t], 0.0))
         out[model.over[t].name] = float(max(-gap[t], 0.0))
@@ -417,18 +424,26 @@ def cumulative_round(model: TourModel, lp: dict[str, float], tours: dict[str, fl
     return polish(m, out)
 
 
+@contextlib.contextmanager
+def _fixed_at(variables: list[pulp.LpVariable], values: dict[str, float]):
+    """``variables`` fixed at their (rounded) ``values`` for the duration;
+    their bounds are restored afterwards."""
+    saved = [(v, v.lowBound, v.upBound) for v in variables]
+    try:
+        for v in variables:
+            v.lowBound = v.upBound = float(round(values.get(v.name, 0.0)))
+        yield
+    finally:
+        for v, lo, up in saved:
+            v.lowBound, v.upBound = lo, up
+
+
 def tours_fixed_lp(model: TourModel, tours: dict[str, float], solver: str) -> tuple[dict[str, float], float, str]:
     """The LP relaxation with the tours (patterns, moves, phases, head counts)
     fixed at the integer solution ``tours``: the best fractional shifts for
     those tours. Bounds are restored afterwards."""
-    saved = [(v, v.lowBound, v.upBound) for v in _tour_variables(model)]
-    try:
-        for v, _lo, _up in saved:
-            v.lowBound = v.upBound = float(round(tours.get(v.name, 0.0)))
+    with _fixed_at(_tour_variables(model), tours):
         return _solve_lp(model, solver, 60.0, False)
-    finally:
-        for v, lo, up in saved:
-            v.lowBound, v.upBound = lo, up
 
 
 # ---------------------------------------------------------------- solvers
@@ -784,18 +799,6 @@ BREAK_S_PER_VARIABLE = 4e-5
 BREAK_CHECKS_USUAL = 30  # what it usually takes (four weeks: 15)
 
 
-def _recompute(model: TourModel, values: dict[str, float]) -> dict[str, float]:
-    """Auxiliary variables and coverage slacks of ``values`` (integers not
-    rounded: the day neighbourhood carries fractional break counts)."""
-    out = dict(values)
-    model.complete_aux(out)
-    gap = model.h.required - model.net_coverage(out)
-    for t in range(model.n):
-        out[model.under[t].name] = float(max(gap[t], 0.0))
-        out[model.over[t].name] = float(max(-gap[t], 0.0))
-    return out
-
-
 def _break_cost(model: TourModel, solver: str, checks: int | None = None) -> float:
     """Reference seconds charged for :func:`place_breaks` (``checks``: HiGHS
     checks made; None: the usual number, for reserving it in advance)."""
@@ -816,12 +819,8 @@ def place_breaks(model: TourModel, vals: dict[str, float], *, solver: str = "hig
     m = model
     clock = clock if clock is not None else WorkClock(budget=math.inf)
     checks = BREAK_CHECKS if checks is None else checks
-    fixed = _tour_variables(m) + list(m.x)
-    saved = [(v, v.lowBound, v.upBound) for v in fixed]
     wall = max(0.5, clock.deadline - time.perf_counter())
-    try:
-        for v in fixed:
-            v.lowBound = v.upBound = float(round(vals.get(v.name, 0.0)))
+    with _fixed_at(_tour_variables(m) + list(m.x), vals):
         with quiet_pulp():
             if solver == "cbc":
                 m.prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=min(wall, 1e6), threads=1, gapRel=1e-6,
@@ -836,9 +835,6 @@ def place_breaks(model: TourModel, vals: dict[str, float], *, solver: str = "hig
                 clock.wall_hit |= state["wall"]
                 ok = not state["wall"] and m.prob.solverModel.getInfo().primal_solution_status == 2
         out = {v.name: (v.varValue if v.varValue is not None else 0.0) for v in m.prob.variables()}
-    finally:
-        for v, lo, up in saved:
-            v.lowBound, v.upBound = lo, up
     if not ok or fractional_variables(m, out):
         return None
     return polish(m, out)
@@ -989,7 +985,7 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                         if not e:
                             continue
                         sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, f"r_{c}_{d0}_{k}", -const)
-            for r_i, row in enumerate(getattr(m, "avail_rows", [])):
+            for r_i, row in enumerate(m.avail_rows):
                 if row.day == d and row.contract in by_c:
                     sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in sorted(row.options)]),
                                              pulp.LpConstraintLE, f"av_{r_i}", m.availability_capacity(row, cur))
@@ -1107,7 +1103,7 @@ class _Shifts:
         self.windows = {s: [(j, int(math.ceil(r.earliest_min / step)) * step, int(math.floor(r.latest_min / step)) * step, r.length_min)
                             for j, r in enumerate(st.breaks)] for s, st in m.cat.shift_types.items()}
         # availability rows (constraint 6): shifts at the row's starts <= its capacity
-        rows = getattr(m, "avail_rows", [])
+        rows = m.avail_rows
         self.av_cap = [m.availability_capacity(r, vals) for r in rows]
         self.av_count = [0.0] * len(rows)
         self.av_of: dict[int, list[int]] = {}
@@ -1301,7 +1297,7 @@ def repair_availability(model: TourModel, vals: dict[str, float]) -> dict[str, f
     (a rounded LP can pass a row by an agent or two). Returns polished
     values; a row that cannot be mended is left for the caller's check."""
     m = model
-    if not getattr(m, "avail_rows", None):
+    if not m.avail_rows:
         return vals
     S = _Shifts(m, vals)
     for r_i, row in enumerate(m.avail_rows):
