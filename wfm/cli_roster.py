@@ -38,6 +38,7 @@ def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_
     sf = s["shortfall"]
     click.echo(f"short: {sf['intervals_short']} intervals, {sf['agent_hours_short']:.1f} agent-hours; "
                f"rule violations: {s['rule_violations']}; unplaced agents: {len(s['unplaced_agents'])}; "
-               f"unfilled shifts: {len(s['unfilled_shifts'])}; shifts moved from the model's start: {len(s['retimed_shifts'])}")
+               f"unfilled shifts: {len(s['unfilled_shifts'])}; shifts moved from the model's start: {len(s['retimed_shifts'])}; "
+               f"shifts lengthened to meet minimum minutes: {len(s['stretched_shifts'])}")
     for k, v in paths.items():
         click.echo(f"wrote {k}: {v}")

@@ -20,6 +20,7 @@ Columns (header names, case-insensitive):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +238,33 @@ def _weekday(h: Horizon, d: int) -> int:
     return (h.start + pd.Timedelta(days=d)).weekday()
 
 
+def _max_flexible_minutes(a: Agent, catalog: Catalog, h: Horizon, off_days: frozenset) -> float:
+    """Most minutes a flexible agent can work over the horizon: per day the
+    longest shift their availability admits, on at most ``max_consecutive_days``
+    days in a row (a dynamic programme over the days, state = current run)."""
+    ct = catalog.contracts[a.contract]
+    M = ct.max_consecutive_days
+    best_day = []
+    for d in range(h.days):
+        wd = _weekday(h, d)
+        L = 0
+        if d not in off_days:
+            for s in ct.shift_types:
+                st = catalog.shift_types[s]
+                L = max([L] + [Ln for o in st.start_offsets() for Ln in st.lengths_min if a.available(wd, o, Ln)])
+        best_day.append(L)
+    neg = -math.inf
+    run = [0.0] + [neg] * M  # run[r]: best total with the last r days worked
+    for L in best_day:
+        new = [max(run)] + [neg] * M
+        if L > 0:
+            for r in range(M):
+                if run[r] > neg:
+                    new[r + 1] = max(new[r + 1], run[r] + L)
+        run = new
+    return float(max(run))
+
+
 def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Grouping:
     """Put named agents into model groups (same contract, allowed patterns, availability windows,
     leave days and minute limits); agents whose rules cannot be met are
@@ -306,6 +334,12 @@ def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Gro
             allowed = ((0, 1),)
         else:
             off_days = frozenset(leave | fixed)
+            reach = _max_flexible_minutes(a, catalog, h, off_days)
+            if a.min_minutes > reach + 1e-9:
+                res.unplaceable[a.id] = (f"min_minutes {a.min_minutes:g} cannot be reached: at most {reach:g} min "
+                                         f"(longest shift on every day the agent may work, at most "
+                                         f"{ct.max_consecutive_days} days in a row, days off and leave kept)")
+                continue
         sig = (a.contract, allowed, off_days, a.min_minutes, a.max_minutes, windows_key(a.windows))
         sig_members.setdefault(sig, []).append(a.id)
     for k, (sig, members) in enumerate(sorted(sig_members.items(), key=lambda kv: kv[1][0])):

@@ -23,7 +23,9 @@
    first), and the move is reported (``retimed``).
    Flexible contracts (no patterns) are assigned by a small MILP instead:
    binary agent x shift, at most one shift a day, rest and consecutive days,
-   minute limits.
+   minute limits; a shift may be worked up to an hour longer (same start,
+   a length the catalogue allows) when that is what meets an agent's
+   minimum minutes, and the move is reported (``stretched``).
 3. Breaks. For each shift type, day and break, the model's break counts per
    time are matched to the filled shifts by earliest window end first
    (Glover's rule: a maximum matching on a convex bipartite graph).
@@ -55,13 +57,16 @@ class Assignment:
     (break index, start minute)); ``unfilled``: option indices (with
     multiplicity) nobody could take legally, with reasons; ``retimed``:
     (agent, model's option, option worked) for shifts moved to a start an
-    idle agent could take legally; ``work_days``:
+    idle agent could take legally; ``stretched``: (agent, model's option,
+    longer option worked) for flexible shifts lengthened to meet the
+    agent's minimum minutes; ``work_days``:
     agent -> tour working days; ``unplaced``: agent -> reason.
     """
 
     shifts: list[dict] = field(default_factory=list)
     unfilled: list[tuple[int, str]] = field(default_factory=list)
     retimed: list[tuple[str, int, int]] = field(default_factory=list)
+    stretched: list[tuple[str, int, int]] = field(default_factory=list)
     work_days: dict[str, list[int]] = field(default_factory=dict)
     unplaced: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -308,9 +313,21 @@ def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Ag
     return res
 
 
+STRETCH_MAX_MIN = 60  # a flexible shift may be lengthened by up to this much to meet an agent's minimum minutes
+STRETCH_COST_PER_MIN = 0.5  # objective per minute lengthened (a minute short costs 10)
+ASSIGN_ABS_GAP = 5.0  # stop within 5 objective units of optimal (half a minute short; a filled shift is 1 000)
+
+
 def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: Assignment,
                      time_s: float, weekday) -> list[tuple[str, int]]:
-    """Assignment MILP for a flexible contract (see the module docstring)."""
+    """Assignment MILP for a flexible contract (see the module docstring).
+
+    The model counts each flexible agent's minutes per day as a continuous
+    share of the day's shift minutes, so the whole shifts can fall a few
+    minutes short of an agent's ``min_minutes``. The MILP may then give the
+    agent the same shift (type, day, start) up to ``STRETCH_MAX_MIN``
+    longer, where the catalogue has that length; each stretch is reported
+    (``stretched``) and the coverage is read from the shifts worked."""
     ct = m.cat.contracts[c]
     rest = ct.min_rest_h * 60
     ags = sorted(a for a, ag in agents.items() if ag.contract == c and a in res.work_days)
@@ -322,23 +339,36 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
         for oi, n in kinds.items():
             res.unfilled += [(oi, "no agent of the contract")] * n
         return []
+    same: dict[tuple, list[int]] = {}
+    for d in range(m.D):
+        for oi in m.day_opts.get((c, d), []):
+            o = m.options[oi]
+            same.setdefault((o.shift_type, o.day, o.start_min), []).append(oi)
+    variants = {}
+    for oi in kinds:
+        o = m.options[oi]
+        variants[oi] = [oi] + sorted((oi2 for oi2 in same[o.shift_type, o.day, o.start_min]
+                                      if o.length_min < m.options[oi2].length_min <= o.length_min + STRETCH_MAX_MIN),
+                                     key=lambda oi2: m.options[oi2].length_min)
     prob = pulp.LpProblem(f"assign_{c}", pulp.LpMaximize)
-    y = {}
+    y = {}  # (agent, model's option, option worked) -> binary
     for a in ags:
         ag = agents[a]
         days = set(res.work_days[a])
         for oi in kinds:
-            o = m.options[oi]
-            if o.day in days and ag.available(weekday[o.day], o.start_clock, o.length_min):
-                y[a, oi] = pulp.LpVariable(f"y_{len(y)}", cat="Binary")
+            for oi2 in variants[oi]:
+                o = m.options[oi2]
+                if o.day in days and ag.available(weekday[o.day], o.start_clock, o.length_min):
+                    y[a, oi, oi2] = pulp.LpVariable(f"y_{len(y)}", cat="Binary")
     short = {a: pulp.LpVariable(f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
     by_day: dict[tuple[str, int], list] = {}
-    for (a, oi), v in y.items():
-        by_day.setdefault((a, m.options[oi].day), []).append((oi, v))
+    by_kind: dict[int, list] = {}
+    for (a, oi, oi2), v in y.items():
+        by_day.setdefault((a, m.options[oi2].day), []).append((oi2, v))
+        by_kind.setdefault(oi, []).append(v)
     for oi, n in kinds.items():
-        vs = [y[a, oi] for a in ags if (a, oi) in y]
-        if vs:
-            prob += pulp.lpSum(vs) <= n
+        if by_kind.get(oi):
+            prob += pulp.lpSum(by_kind[oi]) <= n
     for (_a, _d), lst in by_day.items():
         if len(lst) > 1:
             prob += pulp.lpSum(v for _, v in lst) <= 1
@@ -364,13 +394,15 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
             prob += expr + short[a] >= ag.min_minutes
     obj = pulp.lpSum(1000.0 * v for v in y.values()) - pulp.lpSum(10.0 * s for s in short.values())
     pref = []
-    for (a, oi), v in y.items():
+    for (a, oi, oi2), v in y.items():
+        if oi2 != oi:
+            pref.append(STRETCH_COST_PER_MIN * (m.options[oi2].length_min - m.options[oi].length_min) * v)
         p = agents[a].preferred_start
         if p is not None:
-            dd = abs(m.options[oi].start_clock - p)
+            dd = abs(m.options[oi2].start_clock - p)
             pref.append(min(dd, 1440 - dd) / 60 * v)
     prob += obj - pulp.lpSum(pref)
-    prob.solve(pulp.HiGHS(msg=False, timeLimit=time_s, threads=1, random_seed=0, gapRel=1e-6))
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=time_s, threads=1, random_seed=0, gapRel=0.0, mip_abs_gap=ASSIGN_ABS_GAP))
     h = prob.solverModel
     out = []
     if h.getInfo().primal_solution_status != 2:
@@ -378,6 +410,19 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
         for oi, n in kinds.items():
             res.unfilled += [(oi, "assignment MILP found no solution")] * n
         return out
+    used = {oi: 0 for oi in kinds}
+    for (a, oi, oi2), v in sorted(y.items(), key=lambda kv: (m.options[kv[0][2]].start_min, kv[0][0], kv[0][2])):
+        if (v.varValue or 0) > 0.5:
+            out.append((a, oi2))
+            used[oi] += 1
+            if oi2 != oi:
+                res.stretched.append((a, oi, oi2))
+    for oi, n in kinds.items():
+        res.unfilled += [(oi, "rest, consecutive days or minute limits of the agents")] * (n - used[oi])
+    for a in ags:
+        if agents[a].min_minutes and (short[a].varValue or 0) > 1e-6:
+            res.notes.append(f"{a} is {short[a].varValue:.0f} min below min_minutes")
+    return out
     used = {oi: 0 for oi in kinds}
     for (a, oi), v in sorted(y.items(), key=lambda kv: (m.options[kv[0][1]].start_min, kv[0][0])):
         if (v.varValue or 0) > 0.5:

@@ -221,6 +221,12 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
                             "shift_type": model.options[oi2].shift_type,
                             "reason": "no agent on duty could take the model's start legally (rest/availability)"}
                            for a, oi, oi2 in asg.retimed],
+        "stretched_shifts": [{"agent_id": a, "contract": model.options[oi].contract,
+                              "start": horizon.timestamp(model.options[oi].start_min).isoformat(),
+                              "model_length_min": model.options[oi].length_min,
+                              "worked_length_min": model.options[oi2].length_min,
+                              "reason": "the agent's min_minutes (the model splits a day's minutes continuously)"}
+                             for a, oi, oi2 in asg.stretched],
         "unplaced_agents": [{"agent_id": a, "reason": r} for a, r in sorted(asg.unplaced.items())],
         "rule_violations": int(len(violations)),
         "notes": list(info.notes) + list(horizon.notes) + asg.notes[:50],

@@ -303,6 +303,8 @@ class TourModel:
         self.over = [pulp.LpVariable(_name("over", t), lowBound=0) for t in range(n)]
         self.aux_defs: list[tuple[pulp.LpVariable, list[tuple]]] = []
         self.both_vars: dict[tuple[str, int], pulp.LpVariable] = {}
+        # named flexible members: (group key, member index) -> (works[d], minutes[d])
+        self.member_vars: dict[tuple[str, int], tuple[dict[int, pulp.LpVariable], dict[int, pulp.LpVariable]]] = {}
         cover: list[list[tuple]] = [[] for _ in range(n)]  # evaluation form (x, b with fractions)
         rows: list[list[tuple]] = [[] for _ in range(n)]  # sparse constraint form
         for var, o in zip(self.x, self.options, strict=True):
@@ -637,6 +639,7 @@ class TourModel:
                     e = [(w[d], 1.0) for d in range(d0, d0 + M + 1) if d in w]
                     if len(e) > M:
                         prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, _name("mconsec", g.key, mi, d0), M)
+                self.member_vars[g.key, mi] = (w, hm)
                 tot = pulp.LpAffineExpression([(v, 1.0) for v in hm.values()])
                 if g.min_minutes:
                     prob += pulp.LpConstraint(tot, pulp.LpConstraintGE, _name("mmin", g.key, mi), g.min_minutes)
