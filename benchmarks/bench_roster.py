@@ -1,6 +1,6 @@
 """Roster benchmarks (run by hand; minutes, not part of the test suite).
 
-    python benchmarks/bench_roster.py [--time-limit 60] [--only tour|full|named|retail|long] [--long 300]
+    python benchmarks/bench_roster.py [--time-limit 60] [--only tour|full|named|retail|long|pyworkforce] [--long 300]
 
 1. Tour model on a two-peak demand of 5-80 agents, 30-minute intervals, both
    contracts of models/shifts.toml: one week and four weeks, HiGHS and CBC.
@@ -13,12 +13,25 @@
 3. Public retail instances (../shared/benchmarks/retail_matsp): our penalty
    (staff-periods above the cover, tasks summed) beside the published
    solution's, plus under/over minutes.
+4. pyworkforce beside us on the one-week instance (``--only pyworkforce``,
+   with ``PYWORKFORCE_PYTHON=/path/to/python-with-pyworkforce``: it runs in
+   its own interpreter; PyPI offers 0.5.1 for Python 3.11, 0.5.4 needs 3.12).
+   Its ``MinRequiredResources`` (OR-Tools CP-SAT, one day at a time, the
+   requirement as a hard floor, cost per shift = our daily pay rate) gets
+   every start and length of our catalogue; it has no breaks or meals, no
+   days off and no shifts across midnight (a night shift wraps onto the
+   same day's early hours, which is what a pyworkforce user would do). Its
+   shifts are then judged like ours: meals and breaks placed greedily in
+   their windows, coverage net of them, our pay and penalties.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,7 +46,7 @@ from wfm.roster import build_roster, load_catalog  # noqa: E402
 from wfm.roster.build import _shortfall  # noqa: E402
 from wfm.roster.demand import build_horizon, validate_requirements  # noqa: E402
 from wfm.roster.model import Group, TourModel  # noqa: E402
-from wfm.roster.solve import _solve_lp, solve_model  # noqa: E402
+from wfm.roster.solve import _greedy_breaks, _recompute, _solve_lp, objective_value, solve_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks" / "retail_matsp"
 
@@ -203,10 +216,99 @@ def bench_retail(time_limit):
     return rows
 
 
+PYWORKFORCE_SCRIPT = """
+import json, sys, time
+from importlib.metadata import version
+from pyworkforce.scheduling import MinRequiredResources
+a = json.load(sys.stdin)
+t0 = time.perf_counter()
+s = MinRequiredResources(num_days=a["days"], periods=a["periods"], shifts_coverage=a["coverage"],
+                         required_resources=a["required"], max_period_concurrency=a["max_period"],
+                         max_shift_concurrency=a["max_shift"], cost_dict=a["cost"],
+                         max_search_time=a["time_limit"], num_search_workers=1)
+sol = s.solve()
+print(json.dumps([version("pyworkforce"), time.perf_counter() - t0, sol]))
+"""
+
+
+def bench_pyworkforce(time_limit):
+    """pyworkforce's day-by-day shift scheduler on the one-week instance,
+    judged by our rules (see the module docstring): on the requirement as
+    it is, and on the requirement grossed up for the 1.5 h a shift spends
+    off the phones (divided by 1 - 1.5/8, as a planner would with a
+    shrinkage factor, since pyworkforce has no breaks)."""
+    rows = []
+    for gross_up in (1.0, 1.0 / (1 - 1.5 / 8)):
+        rows.append(_pyworkforce_week(time_limit, gross_up))
+    return rows
+
+
+def _pyworkforce_week(time_limit, gross_up):
+    py = os.environ.get("PYWORKFORCE_PYTHON")
+    if not py:
+        print("pyworkforce: not run (set PYWORKFORCE_PYTHON to a Python that has pyworkforce)")
+        return None
+    req = two_peak_requirements(1)
+    cat = load_catalog(ROOT / "models" / "shifts.toml")
+    hz = build_horizon(validate_requirements(req), weeks=1)
+    groups = [Group(c, c, None, ct.min_headcount, ct.max_headcount) for c, ct in cat.contracts.items()]
+    m = TourModel(hz, cat, groups)
+    per = 1440 // hz.interval_min
+    shifts = {}
+    for o in m.options:
+        if o.day == 0:
+            name = f"{o.contract}|{o.shift_type}|{o.start_clock}|{o.length_min}"
+            cover = [0] * per
+            for k in range(o.length_min // hz.interval_min):
+                cover[(o.start_clock // hz.interval_min + k) % per] = 1  # wraps past midnight onto the same day
+            shifts[name] = cover
+    cost = {k: int(round(100 * cat.contracts[k.split("|")[0]].daily_rate)) for k in shifts}  # CP-SAT needs integers
+    required = np.ceil(hz.required.reshape(hz.days, per) * gross_up - 1e-9).astype(int)
+    payload = {"days": hz.days, "periods": per, "coverage": shifts, "required": required.tolist(),
+               "max_period": int(required.max() * 3), "max_shift": int(required.max() * 2), "cost": cost,
+               "time_limit": float(time_limit)}
+    t = time.perf_counter()
+    out = subprocess.run([py, "-c", PYWORKFORCE_SCRIPT], input=json.dumps(payload), capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if out.returncode != 0:
+        print("pyworkforce failed:", out.stderr.strip().splitlines()[-1:])
+        return None
+    ver, solve_s, sol = json.loads(out.stdout)
+    row = {"pyworkforce": ver, "requirement x": round(gross_up, 4), "status": sol["status"], "solve s": round(solve_s, 1), "wall s": round(wall, 1)}
+    if sol["status"] not in ("OPTIMAL", "FEASIBLE"):
+        print(row)
+        return row
+    index = {(o.day, f"{o.contract}|{o.shift_type}|{o.start_clock}|{o.length_min}"): i for i, o in enumerate(m.options)}
+    x_int = np.zeros(len(m.options), dtype=int)
+    for r in sol["resources_shifts"]:
+        if r["resources"]:
+            x_int[index[r["day"], r["shift"]]] += int(r["resources"])
+    vals = {v.name: float(x_int[i]) for i, v in enumerate(m.x)}
+    vals.update(_greedy_breaks(m, x_int))
+    vals = _recompute(m, vals)
+    net = m.net_coverage(vals)
+    gross = np.zeros(m.n)
+    for i, o in enumerate(m.options):
+        for k in range(o.length_min // hz.interval_min):
+            t_ = (o.start_min // hz.interval_min) + k
+            if t_ < m.n:
+                gross[int(t_)] += x_int[i]
+    pay = float(sum(cat.contracts[o.contract].daily_rate * x_int[i] for i, o in enumerate(m.options)))
+    by_contract = {c: int(sum(x_int[i] for i, o in enumerate(m.options) if o.contract == c)) for c in m.contract_keys}
+    row.update({"shifts": by_contract, "pay CNY": round(pay, 1),
+                "objective (our pay + penalties, meals placed, no tours)": round(objective_value(m.prob, vals), 1),
+                "LP bound of our model": round(_solve_lp(m, "highs", 60, False)[1], 1),
+                "understaffed intervals, shifts counted whole": int(np.sum(gross < hz.required - 1e-9)),
+                "understaffed intervals, net of meals and breaks": int(np.sum(net < hz.required - 1e-9)),
+                "on-phone agent-hours / required": round(float(net.sum() / hz.required.sum()), 4)})
+    print(row, flush=True)
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--only", choices=["tour", "full", "named", "retail", "long"], default=None)
+    ap.add_argument("--only", choices=["tour", "full", "named", "retail", "long", "pyworkforce"], default=None)
     ap.add_argument("--long", type=float, default=None, help="also run four weeks with HiGHS for this many seconds")
     a = ap.parse_args()
     if a.only in (None, "tour"):
@@ -219,6 +321,8 @@ def main():
         bench_named(a.time_limit)
     if a.only in (None, "retail"):
         bench_retail(a.time_limit)
+    if a.only in (None, "pyworkforce"):
+        bench_pyworkforce(a.time_limit)
 
 
 if __name__ == "__main__":
