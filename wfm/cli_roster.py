@@ -24,10 +24,14 @@ from wfm.roster import build_roster, write_roster
                    "the same inputs and budget give the same roster")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="time zone of the requirements")
 @click.option("--target-s", type=float, default=20.0, show_default=True, help="service-level answer target (s)")
-def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, work_limit_s, tz, target_s):
+@click.option("--previous", "previous_path", type=click.Path(dir_okay=False), default=None,
+              help="the previous roster.csv: its shifts running into this horizon count in the coverage, and "
+                   "(with --agents) rest, consecutive days and 1-on-1 alternation continue across the boundary")
+def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, work_limit_s, tz, target_s,
+           previous_path):
     """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...)."""
     res = build_roster(requirements, catalog_path, weeks, agents_path, solver=solver, time_limit_s=time_limit_s,
-                       work_limit_s=work_limit_s, tz=tz, target_s=target_s)
+                       work_limit_s=work_limit_s, tz=tz, target_s=target_s, previous_roster=previous_path)
     paths = write_roster(res, outdir)
     s = res.summary
     click.echo(f"status {s['status']} ({s['solver']}), objective {s['objective']:.1f}, LP bound {s['lp_bound']:.1f}, "
@@ -35,6 +39,10 @@ def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_
                + ("" if s["repeatable"] else " (cut by the wall-clock limit: a rerun may differ)"))
     ah = s["agent_hours"]
     click.echo(f"agent-hours: required {ah['required']:.1f}, on the phones {ah['scheduled_on_phones']:.1f}, paid {ah['paid']:.1f}")
+    if s["carry_in"]["previous_shifts"]:
+        ci = s["carry_in"]
+        click.echo(f"previous roster: {ci['previous_shifts']} shifts, {ci['on_phone_agent_hours']:.1f} agent-hours on the phones "
+                   f"in this horizon, {ci['agents_continued']} agents continued")
     sf = s["shortfall"]
     click.echo(f"short: {sf['intervals_short']} intervals, {sf['agent_hours_short']:.1f} agent-hours; "
                f"rule violations: {s['rule_violations']}; unplaced agents: {len(s['unplaced_agents'])}; "

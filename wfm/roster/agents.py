@@ -265,10 +265,16 @@ def _max_flexible_minutes(a: Agent, catalog: Catalog, h: Horizon, off_days: froz
     return float(max(run))
 
 
-def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Grouping:
+def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon, *,
+                 run_in: dict[str, int] | None = None, two_before: frozenset = frozenset()) -> Grouping:
     """Put named agents into model groups (same contract, allowed patterns, availability windows,
     leave days and minute limits); agents whose rules cannot be met are
-    returned in ``unplaceable`` with the reason."""
+    returned in ``unplaceable`` with the reason. ``run_in``: days each agent
+    worked in a row up to the day before the horizon; ``two_before``: agents
+    who worked two days before it (see :mod:`wfm.roster.previous`): weekly
+    agents' first-week patterns keep the consecutive-day limit counting
+    those days, and 1-on-1 agents keep alternating."""
+    run_in = run_in or {}
     h = horizon
     W = -(-h.days // 7)
     dates = h.dates()
@@ -307,18 +313,33 @@ def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Gro
                 res.unplaceable[a.id] = (f"fixed days off {names} do not fit {ct.name} "
                                          f"({7 - ct.work_days_per_week} days off{' together' if ct.days_off_consecutive else ''})")
                 continue
+            # the run of days worked before the horizon continues into week 0
+            r = run_in.get(a.id, 0)
+
+            def lead(k, pats=pats, leave=leave):
+                n = 0
+                while n < 7 and n not in pats[k] and n not in leave:
+                    n += 1
+                return n
+
+            base0 = [k for k in base if lead(k) + r <= ct.max_consecutive_days]
+            if not base0:
+                res.unplaceable[a.id] = (f"worked {r} days in a row before the horizon: no {ct.name} pattern "
+                                         f"keeps {ct.max_consecutive_days} days in a row at most")
+                continue
             per_week = []
             for w in range(W):
                 lv = {d % 7 for d in leave if d // 7 == w}
-                best = max(len(lv & set(pats[k])) for k in base)
-                per_week.append([k for k in base if len(lv & set(pats[k])) == best])
+                cands = base0 if w == 0 else base
+                best = max(len(lv & set(pats[k])) for k in cands)
+                per_week.append([k for k in cands if len(lv & set(pats[k])) == best])
             # keep only patterns on a path that respects max consecutive days
             fwd = [set(per_week[0])]
             for w in range(1, W):
                 fwd.append({k2 for k2 in per_week[w] if any(transition_ok(pats[k], pats[k2], ct.max_consecutive_days) for k in fwd[-1])})
             if not fwd[-1]:
                 # fall back to the unrestricted fixed-compatible patterns
-                fwd = [set(base)]
+                fwd = [set(base0)]
                 for _w in range(1, W):
                     fwd.append({k2 for k2 in base if any(transition_ok(pats[k], pats[k2], ct.max_consecutive_days) for k in fwd[-1])})
                 if not fwd[-1]:
@@ -331,7 +352,8 @@ def group_agents(agents: list[Agent], catalog: Catalog, horizon: Horizon) -> Gro
             allowed = tuple(tuple(sorted(b)) for b in bwd)
         elif ct.pattern == "alternate":
             off_days = frozenset(leave | fixed)
-            allowed = ((0, 1),)
+            # alternation continues from the previous roster: phase 0 works day 0
+            allowed = ((1,),) if run_in.get(a.id, 0) else ((0,),) if a.id in two_before else ((0, 1),)
         else:
             off_days = frozenset(leave | fixed)
             reach = _max_flexible_minutes(a, catalog, h, off_days)

@@ -154,19 +154,24 @@ def _instances(model: TourModel, vals: dict[str, float]) -> dict[tuple[str, int]
 
 
 def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Agent],
-                  work_days: dict[str, list[int]], *, milp_time_s: float = 30.0) -> Assignment:
-    """Shifts and breaks to named agents (see the module docstring)."""
+                  work_days: dict[str, list[int]], *, milp_time_s: float = 30.0,
+                  last_end_min: dict[str, float] | None = None, run_in: dict[str, int] | None = None) -> Assignment:
+    """Shifts and breaks to named agents (see the module docstring).
+    ``last_end_min``: per agent, the end of their last shift before the
+    horizon (minutes from its start; see :mod:`wfm.roster.previous`), so the
+    minimum rest holds across the boundary; ``run_in``: days worked in a row
+    before the horizon (flexible agents' consecutive-day limit)."""
     m = model
     res = Assignment(work_days=work_days)
     inst = _instances(m, vals)
     weekday = [(m.h.start + pd.Timedelta(days=d)).weekday() for d in range(m.D)]
-    last_end: dict[str, float] = {}
+    last_end: dict[str, float] = dict(last_end_min or {})
     week_start: dict[tuple[str, int], int] = {}
     chosen: list[tuple[str, int]] = []
     flexible = [c for c in m.contract_keys if m.cat.contracts[c].pattern == "flexible"]
     for c in flexible:
         with quiet_pulp():
-            chosen += _assign_flexible(m, c, inst, agents, res, milp_time_s, weekday)
+            chosen += _assign_flexible(m, c, inst, agents, res, milp_time_s, weekday, last_end, run_in or {})
     working_on: dict[tuple[str, int], list[str]] = {}
     for a, days in work_days.items():
         if agents[a].contract in flexible:
@@ -319,7 +324,8 @@ ASSIGN_ABS_GAP = 5.0  # stop within 5 objective units of optimal (half a minute 
 
 
 def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: Assignment,
-                     time_s: float, weekday) -> list[tuple[str, int]]:
+                     time_s: float, weekday, last_end: dict[str, float] | None = None,
+                     run_in: dict[str, int] | None = None) -> list[tuple[str, int]]:
     """Assignment MILP for a flexible contract (see the module docstring).
 
     The model counts each flexible agent's minutes per day as a continuous
@@ -358,6 +364,8 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
         for oi in kinds:
             for oi2 in variants[oi]:
                 o = m.options[oi2]
+                if (last_end or {}).get(a, -np.inf) + rest > o.start_min + 1e-9:
+                    continue  # rest after the previous roster's last shift
                 if o.day in days and ag.available(weekday[o.day], o.start_clock, o.length_min):
                     y[a, oi, oi2] = pulp.LpVariable(f"y_{len(y)}", cat="Binary")
     short = {a: pulp.LpVariable(f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
@@ -385,6 +393,11 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
                 terms = [v for d in range(d0, d0 + M + 1) for _, v in by_day.get((a, d), [])]
                 if len(terms) > M:
                     prob += pulp.lpSum(terms) <= M
+        r = (run_in or {}).get(a, 0)
+        if r:  # the run worked before the horizon continues
+            terms = [v for d in range(0, max(0, M - r) + 1) for _, v in by_day.get((a, d), [])]
+            if len(terms) > max(0, M - r):
+                prob += pulp.lpSum(terms) <= max(0, M - r)
         ag = agents[a]
         mins = [(v, m.options[oi].length_min) for d in range(m.D) for oi, v in by_day.get((a, d), [])]
         expr = pulp.lpSum(L * v for v, L in mins)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from wfm.roster.catalog import Catalog, load_catalog
 from wfm.roster.check import check_roster
 from wfm.roster.demand import Horizon, build_horizon, validate_requirements
 from wfm.roster.model import Group, TourModel
+from wfm.roster.previous import boundary_violations, no_carry_in, read_previous_roster
 from wfm.roster.report import coverage_from_roster, judge_coverage, roster_table, schedule_accuracy
 from wfm.roster.solve import SolveInfo, solve_model
 
@@ -70,7 +72,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
                  days: int | None = None, pay_weight: float = 1.0, under_weight=None, over_weight=None,
                  close_gap: bool = True, target_s: float = 20.0, service_model: str = "erlang-c",
                  patience_s: float | None = None, assign_time_s: float = 30.0,
-                 contract_mix: dict | None = None) -> RosterResult:
+                 contract_mix: dict | None = None, previous_roster=None) -> RosterResult:
     """Roster ``weeks`` weeks (1-6) of requirements.
 
     ``requirements``: staffing output (DataFrame or path; ``required_agents``
@@ -88,6 +90,12 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     roster leaves intervals short, a second solve without head-count caps and
     with a 100-fold under-staffing penalty tells what extra head count of
     which contract would close the gap (``close_gap``).
+
+    ``previous_roster`` (a ``roster.csv`` path or DataFrame; see
+    :mod:`wfm.roster.previous`): its shifts still running at the horizon
+    start count in the coverage (the model sees the requirement net of
+    them), and, for named agents, the minimum rest, the consecutive-day
+    limit and the 1-on-1 alternation continue across the boundary.
     """
     t_start = time.perf_counter()
     if catalog is None:
@@ -98,6 +106,9 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         catalog = load_catalog(catalog)
     req = _as_requirements(requirements, tz)
     horizon = build_horizon(req, weeks=weeks, days=days, tz=tz)
+    carry = no_carry_in(horizon) if previous_roster is None else read_previous_roster(previous_roster, horizon)
+    # the model covers what the previous roster's shifts leave uncovered
+    model_horizon = dataclasses.replace(horizon, required=np.maximum(horizon.required - carry.coverage, 0.0))
     if isinstance(agents, str) or (agents is not None and not isinstance(agents, list)):
         from wfm.roster.agents import read_agents
 
@@ -105,7 +116,8 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     named = agents is not None
     unplaced: dict[str, str] = {}
     if named:
-        grouping = group_agents(agents, catalog, horizon)
+        grouping = group_agents(agents, catalog, horizon, run_in=carry.run_in_days,
+                                two_before=carry.worked_two_days_before)
         groups = grouping.groups
         unplaced = dict(grouping.unplaceable)
         contracts = [c for c in catalog.contracts if any(g.contract == c for g in groups)]
@@ -134,7 +146,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     if sum(min_share.values()) > 1 + 1e-9:
         raise InputError(Problem("contract_mix", None, None, "the minimum shares add up to more than 1",
                                  "shares that sum to 1 or less"))
-    model = TourModel(horizon, catalog, groups, under_weight=under_weight, over_weight=over_weight,
+    model = TourModel(model_horizon, catalog, groups, under_weight=under_weight, over_weight=over_weight,
                       pay_weight=pay_weight, contracts=contracts, min_share=min_share)
     info, vals = solve_model(model, solver=solver, time_limit_s=time_limit_s, work_limit_s=work_limit_s,
                              gap_rel=gap_rel)
@@ -154,14 +166,18 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     agent_map = {a.id: a for a in agents}
     t_assign = time.perf_counter()
     work_days = assign_tours(model, vals)
-    asg = assign_shifts(model, vals, agent_map, work_days, milp_time_s=assign_time_s)
+    # generated agents (A001, ...) are not the people of an earlier generated roster
+    asg = assign_shifts(model, vals, agent_map, work_days, milp_time_s=assign_time_s,
+                        last_end_min=carry.last_end_min if named else None, run_in=carry.run_in_days if named else None)
     assign_s = time.perf_counter() - t_assign
     asg.unplaced.update(unplaced)
     roster = roster_table(model, asg, agent_map, horizon)
-    net = coverage_from_roster(roster, horizon)
+    net = coverage_from_roster(roster, horizon) + carry.coverage
     coverage = judge_coverage(horizon, net, req, target_s=target_s, model=service_model, patience_s=patience_s)
     violations = check_roster(roster, catalog, horizon_start=horizon.start.date(), days=horizon.days,
                               agents=agent_map if named else None)
+    if named and carry.shifts:
+        violations = pd.concat([violations, boundary_violations(roster, carry, catalog, horizon)], ignore_index=True)
     # per agent table
     rows = []
     weekend = {d for d in range(horizon.days) if (horizon.start + pd.Timedelta(days=d)).weekday() >= 5}
@@ -207,6 +223,8 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         "constraints": info.n_constraints,
         "integer_variables": info.n_integer,
         "horizon": {"start": horizon.start.isoformat(), "days": horizon.days, "interval_min": step, "tz": tz},
+        "carry_in": {"previous_shifts": carry.shifts, "on_phone_agent_hours": float(carry.coverage.sum() * step / 60),
+                     "agents_continued": len(carry.last_end_min) if named else 0},
         "headcount": {c: int(sum(1 for a in agent_map.values() if a.contract == c and a.id not in asg.unplaced)) for c in catalog.contracts},
         "agent_hours": {"required": required_h, "scheduled_on_phones": on_phone_h, "paid": paid_h,
                         "scheduled_over_required": on_phone_h / required_h if required_h else None},
@@ -242,7 +260,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         }
     del lp_net
     if close_gap and sf["agent_hours_short"] > 1e-6:
-        summary["close_gap"] = _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight,
+        summary["close_gap"] = _close_gap(model_horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight,
                                           solver, max(2.0, time_limit_s / 2), gap_rel, vals, model,
                                           None if work_limit_s is None else work_limit_s / 2)
     summary["timing_s"] = {"model_and_solve": info.time_s, "assignment": assign_s,
