@@ -129,3 +129,33 @@ def test_bad_previous_roster_names_file_row_and_column(tmp_path):
     _requirements().to_csv(req, index=False)
     out = CliRunner().invoke(cli, ["roster", str(req), "--previous", str(p), "-o", str(tmp_path / "o")])
     assert out.exit_code == 2 and f"{p}:3" in out.output and "shift_end" in out.output
+
+
+def test_last_nights_cover_the_hours_after_the_horizon():
+    """3 agents are needed 00:00-06:00, 2 06:00-22:00 and 1 22:00-24:00; only the 22:00 nights
+    reach those hours, and no shift starts before 06:00. Rostering week 1
+    of a two-week requirement, the model also counts the first six hours
+    after the horizon (the next roster cannot reach them), so the last day
+    gets its 3 nights like every other day and the next week inherits
+    exactly its requirement. (With a one-week file there is nothing to
+    count them on: the last nights then only answer to 22:00-24:00, and
+    this model made them its cheapest place for spare agents: 4 nights.)"""
+    from wfm.roster.demand import build_horizon, validate_requirements
+    from wfm.roster.previous import read_previous_roster
+
+    cat = _catalog()
+    ts = pd.date_range(START, periods=14 * 24, freq="60min")
+    two_weeks = pd.DataFrame({"interval_start": ts, "required_agents": [3.0 if t.hour < 6 else 2.0 if t.hour < 22 else 1.0 for t in ts]})
+    res = build_roster(two_weeks, cat, weeks=1, time_limit_s=30, close_gap=False)
+    short_file = build_roster(two_weeks.iloc[:7 * 24], cat, weeks=1, time_limit_s=30, close_gap=False)
+
+    def nights(r, day):
+        s = r.roster["shift_start"].map(pd.Timestamp)
+        return int(((r.roster["shift_type"] == "n8") & (s == START + pd.Timedelta(days=day, hours=22))).sum())
+
+    assert res.summary["tail"]["intervals"] == 6 and res.summary["tail"]["required_agent_hours"] == 18.0
+    assert short_file.summary["tail"]["intervals"] == 0
+    assert [nights(res, d) for d in range(7)] == [3] * 7
+    week2 = build_horizon(validate_requirements(two_weeks.iloc[7 * 24:]), weeks=1, tz=TZ)
+    carry = read_previous_roster(res.roster, week2)
+    assert carry.coverage[:6].tolist() == [3.0] * 6

@@ -107,8 +107,13 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     req = _as_requirements(requirements, tz)
     horizon = build_horizon(req, weeks=weeks, days=days, tz=tz)
     carry = no_carry_in(horizon) if previous_roster is None else read_previous_roster(previous_roster, horizon)
-    # the model covers what the previous roster's shifts leave uncovered
-    model_horizon = dataclasses.replace(horizon, required=np.maximum(horizon.required - carry.coverage, 0.0))
+    # the model covers what the previous roster's shifts leave uncovered, and
+    # the early hours after the horizon that only its last nights can reach
+    tail = np.zeros(0)
+    if np.ndim(under_weight) == 0 and np.ndim(over_weight) == 0:
+        tail = _tail_requirement(req, horizon, catalog)
+    model_horizon = dataclasses.replace(
+        horizon, required=np.concatenate([np.maximum(horizon.required - carry.coverage, 0.0), tail]))
     if isinstance(agents, str) or (agents is not None and not isinstance(agents, list)):
         from wfm.roster.agents import read_agents
 
@@ -223,6 +228,10 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         "constraints": info.n_constraints,
         "integer_variables": info.n_integer,
         "horizon": {"start": horizon.start.isoformat(), "days": horizon.days, "interval_min": step, "tz": tz},
+        "tail": {"intervals": int(len(tail)),
+                 "required_agent_hours": float(tail.sum() * step / 60),
+                 "note": ("the requirement after the horizon, before any shift of a next roster can start, "
+                          "counts in the model: the last nights cover it") if len(tail) else ""},
         "carry_in": {"previous_shifts": carry.shifts, "on_phone_agent_hours": float(carry.coverage.sum() * step / 60),
                      "agents_continued": len(carry.last_end_min) if named else 0},
         "headcount": {c: int(sum(1 for a in agent_map.values() if a.contract == c and a.id not in asg.unplaced)) for c in catalog.contracts},
@@ -276,6 +285,34 @@ def catalog_contract_key(catalog: Catalog, contract: str) -> str | None:
         if ct.name == contract:
             return key
     return None
+
+
+def _tail_requirement(req: pd.DataFrame, horizon: Horizon, catalog: Catalog) -> np.ndarray:
+    """Required agents per interval after the horizon that shifts of its
+    last day can reach (they cross midnight) and no shift of the next
+    horizon can (before the earliest start of any shift type): the next
+    roster will inherit them from this one's last nights (see
+    :mod:`wfm.roster.previous`). Taken from the requirements when they
+    cover every such interval; otherwise none (empty array), since a guess
+    at it would push the last nights around."""
+    sts = [catalog.shift_types[s] for ct in catalog.contracts.values() for s in ct.shift_types]
+    if not sts:
+        return np.zeros(0)
+    earliest = min(min(st.start_offsets()) for st in sts)
+    overhang = max(max(st.start_offsets()) + max(st.lengths_min) - 1440 for st in sts)
+    tail_min = min(earliest, overhang)
+    step = horizon.interval_min
+    n_tail = int(tail_min // step)
+    if n_tail <= 0:
+        return np.zeros(0)
+    end = horizon.start + pd.Timedelta(minutes=float(horizon.day_offset_min[-1]))
+    idx = np.round((req["interval_start"] - end).dt.total_seconds().to_numpy() / 60 / step).astype(np.int64)
+    inside = (idx >= 0) & (idx < n_tail)
+    if len(np.unique(idx[inside])) < n_tail:
+        return np.zeros(0)
+    tail = np.zeros(n_tail)
+    np.add.at(tail, idx[inside], req["required_agents"].to_numpy(dtype=float)[inside])
+    return tail
 
 
 def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, over_weight, solver, time_limit_s,
