@@ -108,3 +108,15 @@ def test_inheritance_loop_and_missing_parent(tmp_path):
         load_scenario(tmp_path / "c.toml")
     with pytest.raises(InputError, match="no such scenario"):
         load_scenario(tmp_path / "missing.toml")
+
+
+def test_previous_roster_path_is_resolved_and_checked(tmp_path):
+    (tmp_path / "last").mkdir()
+    (tmp_path / "last" / "roster.csv").write_text("agent_id,shift_start,shift_end\n")
+    write(tmp_path, "rolling.toml", '[roster]\nprevious_roster = "last/roster.csv"\n')
+    s = load_scenario(tmp_path / "rolling.toml")
+    assert s.roster.previous_roster == str((tmp_path / "last" / "roster.csv").resolve())
+    write(tmp_path, "missing.toml", '[roster]\nprevious_roster = "nowhere.csv"\n')
+    with pytest.raises(InputError) as e:
+        load_scenario(tmp_path / "missing.toml")
+    assert "roster.previous_roster" in str(e.value) and "file not found" in str(e.value)

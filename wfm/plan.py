@@ -228,6 +228,7 @@ class Plan:
             contract_mix=r.contract_mix or None, target_s=svc.target_s,
             service_model=svc.model,
             patience_s=svc.patience_s if svc.model == "erlang-a" else None,
+            previous_roster=r.previous_roster,
         )
         coverage = result.coverage.copy()
         coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True).dt.tz_convert(

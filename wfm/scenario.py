@@ -33,6 +33,8 @@ Sections and defaults (the defaults are the built-in baseline, equal to
                min_agents
 [roster]       enabled (false: stop after staffing, for quick what-ifs),
                catalog ("bundled" or a TOML file), agents (CSV, optional),
+               previous_roster (the last roster.csv, optional: its night
+               shifts cover the first hours, rest and runs continue),
                weeks (default: forecast.horizon_weeks), headcount
                (contract = max agents), contract_mix (contract = minimum
                share of the agents), absence_shrinkage (unplanned absence
@@ -111,6 +113,7 @@ class RosterSection:
     enabled: bool = True
     catalog: str = "bundled"
     agents: str | None = None
+    previous_roster: str | None = None
     weeks: int | None = None
     headcount: dict = field(default_factory=dict)
     contract_mix: dict = field(default_factory=dict)
@@ -165,7 +168,7 @@ _SECTIONS = {
     "pay": PaySection,
     "overrides": OverridesSection,
 }
-_PATH_KEYS = {("data", "history"), ("roster", "catalog"), ("roster", "agents")}
+_PATH_KEYS = {("data", "history"), ("roster", "catalog"), ("roster", "agents"), ("roster", "previous_roster")}
 _SPECIAL_PATHS = {"sample", "bundled"}
 
 
@@ -269,6 +272,7 @@ _CHECKS: dict[tuple[str, str], Any] = {
     ("roster", "enabled"): lambda v: (v, None) if isinstance(v, bool) else (None, "true or false"),
     ("roster", "catalog"): _text(),
     ("roster", "agents"): _text(optional=True),
+    ("roster", "previous_roster"): _text(optional=True),
     ("roster", "weeks"): _num(lo=1, hi=6, integer=True, optional=True),
     ("roster", "headcount"): _table(lambda k: k, _num(lo=0, integer=True), "contract = max agents"),
     ("roster", "contract_mix"): _table(lambda k: k, _num(lo=0, hi=1),
