@@ -1,4 +1,5 @@
-"""Atomic output writing: a file is either the old one or the complete new one."""
+"""Atomic output writing (a file is either the old one or the complete new one) and
+reading user CSVs as text with clear errors."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+from wfm.errors import InputError, Problem
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
@@ -34,6 +37,19 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def read_text_csv(path: str | os.PathLike, expected: str) -> pd.DataFrame:
+    """Read a user CSV with every cell as text (empty cells as ""); a missing
+    or unreadable file raises :class:`wfm.errors.InputError` naming it, with
+    ``expected`` saying what the file should be."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(Problem(str(path), None, None, "file not found", expected))
+    try:
+        return pd.read_csv(p, dtype=str, keep_default_na=False)
+    except Exception as e:  # noqa: BLE001
+        raise InputError(Problem(str(path), None, None, f"cannot read: {e}", "a CSV file")) from None
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:

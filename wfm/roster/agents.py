@@ -23,11 +23,11 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from wfm.errors import InputError, Problem
+from wfm.io import read_text_csv
 from wfm.roster.catalog import Catalog
 from wfm.roster.demand import Horizon
 from wfm.roster.model import Group, transition_ok, weekly_patterns, window_allows, windows_key
@@ -132,15 +132,7 @@ def parse_dates(text: str) -> set[dt.date]:
 
 def read_agents(path, catalog: Catalog) -> list[Agent]:
     """Read and validate ``agents.csv`` (see the module docstring)."""
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise InputError(Problem(name, None, None, "file not found", "an agents CSV"))
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except Exception as e:  # noqa: BLE001
-        raise InputError(Problem(name, None, None, f"cannot read: {e}", "a CSV file")) from None
-    return agents_from_frame(df, catalog, source=name)
+    return agents_from_frame(read_text_csv(path, "an agents CSV"), catalog, source=str(path))
 
 
 def agents_from_frame(df: pd.DataFrame, catalog: Catalog, *, source: str = "<agents>") -> list[Agent]:

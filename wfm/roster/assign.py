@@ -436,14 +436,3 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
         if agents[a].min_minutes and (short[a].varValue or 0) > 1e-6:
             res.notes.append(f"{a} is {short[a].varValue:.0f} min below min_minutes")
     return out
-    used = {oi: 0 for oi in kinds}
-    for (a, oi), v in sorted(y.items(), key=lambda kv: (m.options[kv[0][1]].start_min, kv[0][0])):
-        if (v.varValue or 0) > 0.5:
-            out.append((a, oi))
-            used[oi] += 1
-    for oi, n in kinds.items():
-        res.unfilled += [(oi, "rest, consecutive days or minute limits of the agents")] * (n - used[oi])
-    for a in ags:
-        if agents[a].min_minutes and (short[a].varValue or 0) > 1e-6:
-            res.notes.append(f"{a} is {short[a].varValue:.0f} min below min_minutes")
-    return out

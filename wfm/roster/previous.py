@@ -27,12 +27,12 @@ horizon does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError, Problem
+from wfm.io import read_text_csv
 from wfm.roster.demand import Horizon
 from wfm.roster.report import coverage_from_roster
 
@@ -48,10 +48,6 @@ class CarryIn:
     run_in_days: dict[str, int] = field(default_factory=dict)
     worked_two_days_before: frozenset = frozenset()
     shifts: int = 0
-
-    @property
-    def agent_hours(self) -> float:
-        return float(self.coverage.sum())
 
 
 def no_carry_in(horizon: Horizon) -> CarryIn:
@@ -80,16 +76,7 @@ def read_previous_roster(source, horizon: Horizon) -> CarryIn:
     """Read a previous roster (path or DataFrame) for ``horizon``; bad rows
     raise :class:`InputError` naming the file, row and column."""
     name = str(source) if not isinstance(source, pd.DataFrame) else "<previous roster>"
-    if isinstance(source, pd.DataFrame):
-        df = source.copy()
-    else:
-        p = Path(source)
-        if not p.exists():
-            raise InputError(Problem(name, None, None, "file not found", "a roster CSV (wfm roster's roster.csv)"))
-        try:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False)
-        except Exception as e:  # noqa: BLE001
-            raise InputError(Problem(name, None, None, f"cannot read: {e}", "a CSV file")) from None
+    df = source.copy() if isinstance(source, pd.DataFrame) else read_text_csv(source, "a roster CSV (wfm roster's roster.csv)")
     df = df.rename(columns={c: str(c).strip().lower() for c in df.columns}).reset_index(drop=True)
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:

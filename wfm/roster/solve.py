@@ -465,8 +465,8 @@ def flexible_start(model: TourModel, lp: dict[str, float], base: dict[str, float
     members' rules contradict each other, say minimum minutes that the
     consecutive-day limit cannot reach)."""
     m = model
-    flex = [c for c in m.contract_keys if m.cat.contracts[c].pattern == "flexible"
-            and any(gk in {g.key for g in m.groups if g.contract == c} for gk, _mi in m.member_vars)]
+    groups = {g.key: g for g in m.groups}
+    flex = sorted({groups[gk].contract for gk, _mi in m.member_vars}, key=m.contract_keys.index)
     if not flex:
         return base
     out = dict(base)
@@ -476,7 +476,6 @@ def flexible_start(model: TourModel, lp: dict[str, float], base: dict[str, float
             for i in m.day_opts.get((c, d), []):
                 x_int[i] = 0
     dates = m.h.dates()
-    groups = {g.key: g for g in m.groups}
     uw, ow = np.asarray(m.under_w, float), np.asarray(m.over_w, float)
     net = np.zeros(m.n)
     for i, o in enumerate(m.options):
@@ -809,8 +808,10 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
     large = n_int >= LARGE_MODEL_INTEGERS
     # warm starts: rounded LP, else everyone on one start per contract
     start = None
+    rounded = None
     for anchor in (False, True):
         cand = repair_availability(model, rounded_start(model, lp_vals, anchor=anchor))
+        rounded = rounded if rounded is not None else cand
         if not constraint_violations(prob, cand):
             start = cand
             break
@@ -825,38 +826,33 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
     member_start = False
     if start is None:
         # flexible contracts with named members: a skeleton of who works when
-        base = rounded_start(model, lp_vals)
-        cand = flexible_start(model, lp_vals, base, solver=solver, clock=clock)
-        if cand is not None and cand is not base and not constraint_violations(prob, cand):
+        cand = flexible_start(model, lp_vals, rounded, solver=solver, clock=clock)
+        if cand is not None and cand is not rounded and not constraint_violations(prob, cand):
             start, member_start = cand, True
             notes.append("start from the flexible members' skeleton (the rounded LP breaks their rules)")
-            if improve:
-                t1, w1 = time.perf_counter(), clock.used
-                cand = local_search(model, start, clock=clock, budget_s=LOCAL_SHARE * clock.budget)
-                phase("local_search", t1, w1)
-                if not constraint_violations(prob, cand) and objective_value(prob, cand) <= objective_value(prob, start):
-                    start = cand
         else:
             notes.append("no feasible rounded-LP start")
         phase("flexible_start", t0 + lp_time, 0.0)  # (its work is in the clock's total)
-    if start is not None and improve and not member_start:
+    if start is not None and improve:
         if improve_share is None:
             # small models: HiGHS' own search does well given work; large ones
             # stall in its root cut loop, so the neighbourhoods get it all
             improve_share = 1.0 if large else 0.35
         # each step's budget is read when it starts (the day neighbourhood
         # gets what the earlier steps left of its share)
+        local = ("local_search", "local search",
+                 lambda s: local_search(model, s, clock=clock, budget_s=LOCAL_SHARE * clock.budget))
         steps = (
-            ("local_search", "local search",
-             lambda s: local_search(model, s, clock=clock, budget_s=LOCAL_SHARE * clock.budget)),
+            local,
             ("tour_search", "tour search",
              lambda s: tour_search(model, s, clock=clock, budget_s=TOUR_SHARE * clock.budget)),
-            ("local_search", "local search",
-             lambda s: local_search(model, s, clock=clock, budget_s=LOCAL_SHARE * clock.budget)),
+            local,
             ("day_by_day", "day neighbourhood",
              lambda s: day_by_day(model, s, passes=3, clock=clock, budget_s=improve_share * clock.budget - clock.used,
                                   solver=solver)),
         )
+        if member_start:
+            steps = (local,)  # the other searches leave flexible contracts as they are
         for name, label, run in steps:
             t1, w1 = time.perf_counter(), clock.used
             cand = run(start)
