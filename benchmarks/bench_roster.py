@@ -100,6 +100,8 @@ def tour_row(req, weeks, solver, time_limit, repeat=False):
         "constraints": info.n_constraints, "integer vars": info.n_integer, "time s": round(wall, 1),
         "LP bound": round(info.lp_bound, 1), "best bound": round(info.best_bound, 1), "objective": round(info.objective, 1),
         "gap to LP %": round(100 * (info.objective - info.lp_bound) / info.objective, 2),
+        "head-count bound": round(info.head_count_bound, 1),
+        "gap to best bound %": round(100 * info.gap, 2),
         "status": info.status, "source": info.source,
         "work s": info.work_s, "work limit s": info.work_limit_s, "repeatable": info.repeatable,
         "same roster on rerun": same,

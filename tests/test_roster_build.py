@@ -211,8 +211,14 @@ def test_cli_writes_outputs(tmp_path):
     for col in ("interval_start", "required_agents", "scheduled_agents", "service_level", "asa_s", "p_abandon"):
         assert col in c.columns
     s = json.loads((tmp_path / "out" / "summary.json").read_text())
-    for k in ("status", "objective", "lp_bound", "gap", "agent_hours", "shortfall"):
+    for k in ("status", "objective", "lp_bound", "best_bound", "head_count_bound", "gap", "agent_hours", "shortfall"):
         assert k in s
+    assert s["lp_bound"] - 1e-6 <= s["best_bound"] <= s["objective"] + 1e-6
+    assert s["gap"] == pytest.approx((s["objective"] - s["best_bound"]) / s["objective"])
+    hc = s["head_count_bound"]
+    if hc is not None:  # the LP's total head count was fractional
+        assert hc["bound"] == pytest.approx(min(hc["bound_at_most"], hc["bound_at_least"]))
+        assert hc["bound"] <= s["best_bound"] + 1e-6
     assert (f"unfilled shifts: {len(s['unfilled_shifts'])}; "
             f"shifts moved from the model's start: {len(s['retimed_shifts'])}") in res.output
     # the checker, run on the file as written, agrees

@@ -6,10 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wfm.roster import solve as solve_mod
 from wfm.roster.catalog import parse_catalog
 from wfm.roster.demand import build_horizon, validate_requirements
 from wfm.roster.model import Group, TourModel
-from wfm.roster.solve import constraint_violations, fractional_variables, solve_model
+from wfm.roster.solve import (
+    _solve_lp,
+    constraint_violations,
+    fractional_variables,
+    head_count_bound,
+    solve_model,
+)
 
 
 def _horizon(req_by_day_hour, days, start="2026-03-02"):
@@ -149,17 +156,12 @@ WEEKLY = {
 }
 
 
-def test_weekly_patterns_match_brute_force():
-    rng = np.random.default_rng(3)
-    r = rng.integers(0, 4, size=7)
-    req = {(d, h): int(r[d]) for d in range(7) for h in range(9, 13)}
-    cat = parse_catalog(WEEKLY)
-    m = TourModel(_horizon(req, 7), cat, [Group("six", "six", None, 0, None)])
-    info, vals = solve_model(m, time_limit_s=30)
-    assert info.status == "optimal"
+def _weekly_brute(r, max_agents=5):
+    """Cheapest roster of the WEEKLY catalogue for day requirements ``r``
+    (09:00-13:00), by enumerating head counts and days-off patterns."""
     pay = 100.0 / 25
     brute = float("inf")
-    for N in range(6):
+    for N in range(max_agents + 1):
         # number of agents whose one day off is day k (7 patterns)
         for comp in itertools.product(range(N + 1), repeat=7):
             if sum(comp) != N:
@@ -169,7 +171,60 @@ def test_weekly_patterns_match_brute_force():
                 W = N - comp[d]
                 cost += pay * W + 4 * _pen(r[d], W, 9.0, 2.0)
             brute = min(brute, cost)
-    assert info.objective == pytest.approx(brute, abs=1e-6)
+    return brute
+
+
+def _weekly_model(r):
+    req = {(d, h): int(r[d]) for d in range(7) for h in range(9, 13)}
+    return TourModel(_horizon(req, 7), parse_catalog(WEEKLY), [Group("six", "six", None, 0, None)])
+
+
+def test_weekly_patterns_match_brute_force():
+    r = np.random.default_rng(3).integers(0, 4, size=7)
+    m = _weekly_model(r)
+    info, vals = solve_model(m, time_limit_s=30)
+    assert info.status == "optimal"
+    assert info.objective == pytest.approx(_weekly_brute(r), abs=1e-6)
+
+
+def test_head_count_bound_is_valid_and_tighter_than_the_lp(monkeypatch):
+    """One agent needed every day, six-day contract: the LP pays for 7/6
+    agents (28 = 7 days x 4); whole agents cost 60 (one agent, one day
+    uncovered: 6 x 4 + 4 h x 9) or 88 (two, five days over-staffed: 12 x 4 +
+    5 x 4 h x 2). The head-count branches are exactly these, and the bound
+    is the brute-force optimum."""
+    m = _weekly_model([1] * 7)
+    lp_vals, lp_obj, _ = _solve_lp(m, "highs", 30, False)
+    assert lp_obj == pytest.approx(28.0)
+    bound, branch, cut = head_count_bound(m, lp_obj, m.prob.solverModel)
+    assert not cut
+    assert branch.lp_value == pytest.approx(7 / 6)
+    assert (branch.below, branch.above) == (pytest.approx(60.0), pytest.approx(88.0))
+    assert bound == pytest.approx(60.0) == _weekly_brute([1] * 7)
+    info, _ = solve_model(_weekly_model([1] * 7), time_limit_s=30)
+    assert info.head_count_bound == pytest.approx(60.0)
+    assert info.lp_bound == pytest.approx(28.0)
+    assert info.head_count_bound <= info.best_bound <= info.objective + 1e-6
+    assert info.objective == pytest.approx(60.0)
+    # large models run the branches in a forked child beside the searches: same answer
+    monkeypatch.setattr(solve_mod, "HEAD_COUNT_FORK_LP_S", 0.0)
+    forked, _ = solve_model(_weekly_model([1] * 7), time_limit_s=30)
+    assert ("head_count_bound (waited for)" in [p[0] for p in forked.phases])
+    assert forked.head_count_bound == info.head_count_bound
+    assert forked.head_count_branch == info.head_count_branch
+    # never above the brute-force optimum; above the LP where its head count
+    # is fractional (the first four), equal to it where not
+    for i, r in enumerate(([3, 2, 2, 2, 2, 2, 2], [2, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 3, 1],
+                           [2, 2, 1, 2, 2, 2, 2], [1, 0, 1, 1, 2, 1, 0], [2, 3, 1, 1, 2, 1, 3])):
+        m = _weekly_model(r)
+        _, lp_obj, _ = _solve_lp(m, "highs", 30, False)
+        bound, branch, _ = head_count_bound(m, lp_obj, m.prob.solverModel)
+        assert lp_obj - 1e-9 <= bound <= _weekly_brute(r) + 1e-6
+        fractional = i < 4
+        assert (branch is not None) == fractional
+        assert (bound > lp_obj + 1.0) == fractional
+    # CBC: no HiGHS object, the LP bound unchanged
+    assert head_count_bound(m, 5.0, None) == (5.0, None, False)
 
 
 def test_cbc_agrees_and_solutions_are_integral():

@@ -35,7 +35,7 @@ def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_
     paths = write_roster(res, outdir)
     s = res.summary
     click.echo(f"status {s['status']} ({s['solver']}), objective {s['objective']:.1f}, LP bound {s['lp_bound']:.1f}, "
-               f"gap {100 * s['gap']:.2f}%; work {s['work_s']:.1f} of {s['work_limit_s']:.1f} reference s"
+               f"best bound {s['best_bound']:.1f}, gap {100 * s['gap']:.2f}% (to the best bound); work {s['work_s']:.1f} of {s['work_limit_s']:.1f} reference s"
                + ("" if s["repeatable"] else " (cut by the wall-clock limit: a rerun may differ)"))
     ah = s["agent_hours"]
     click.echo(f"agent-hours: required {ah['required']:.1f}, on the phones {ah['scheduled_on_phones']:.1f}, paid {ah['paid']:.1f}")

@@ -445,7 +445,7 @@ class Plan:
             **headline,
             "binding_targets": staffing["binding_target"].value_counts().to_dict(),
             "roster": None if roster is None else {
-                **{k: roster.summary.get(k) for k in ("status", "objective", "lp_bound", "gap",
+                **{k: roster.summary.get(k) for k in ("status", "objective", "lp_bound", "best_bound", "gap",
                                                       "work_s", "work_limit_s", "repeatable",
                                                       "shortfall", "close_gap")
                    if k in roster.summary},

@@ -219,6 +219,11 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         "objective": info.objective,
         "lp_bound": info.lp_bound,
         "best_bound": info.best_bound,
+        "head_count_bound": ({"total_agents_in_lp": info.head_count_branch.lp_value,
+                              "bound_at_most": info.head_count_branch.below,
+                              "bound_at_least": info.head_count_branch.above,
+                              "bound": info.head_count_bound}
+                             if info.head_count_branch is not None else None),
         "gap": info.gap,
         "solve_time_s": info.time_s,
         "work_s": info.work_s,
