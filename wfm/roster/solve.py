@@ -942,9 +942,10 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
 
     # started now, while the LP's basis is at hand (later solves rebuild the model)
     t1 = time.perf_counter()
-    hc_job = _HeadCountJob(model, lp_obj, prob.solverModel if solver == "highs" and lp_status.lower() == "optimal" else None,
-                           deadline=t0 + time_limit_s, fork=lp_time >= HEAD_COUNT_FORK_LP_S)
-    phase("head_count_bound", t1, 0.0)
+    lp_highs = prob.solverModel if solver == "highs" and lp_status.lower() == "optimal" else None
+    hc_job = _HeadCountJob(model, lp_obj, lp_highs, deadline=t0 + time_limit_s, fork=lp_time >= HEAD_COUNT_FORK_LP_S)
+    if lp_highs is not None:
+        phase("head_count_bound (started)" if hc_job.forked else "head_count_bound", t1, 0.0)
 
     if lp_status.lower() not in ("optimal", "1"):
         notes.append(f"LP relaxation status: {lp_status}")
