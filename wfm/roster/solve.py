@@ -852,12 +852,12 @@ class _HeadCountJob:
 
     def __init__(self, model: TourModel, lp_obj: float, highs, *, deadline: float, fork: bool):
         self.lp_obj, self.deadline = lp_obj, deadline
-        self.forked = fork and highs is not None
+        import multiprocessing as mp
+
+        self.forked = fork and highs is not None and "fork" in mp.get_all_start_methods()
         if not self.forked:
             self._result = head_count_bound(model, lp_obj, highs, deadline=deadline)
             return
-        import multiprocessing as mp
-
         ctx = mp.get_context("fork")
         self._recv, send = ctx.Pipe(duplex=False)
 
