@@ -3,7 +3,9 @@
 Pipeline (:func:`solve_model`), all on the work budget ``work_limit_s``
 (see "Determinism" below) inside the wall-clock limit ``time_limit_s``:
 
-1. LP relaxation: the lower bound reported as ``lp_bound``.
+1. LP relaxation: the lower bound reported as ``lp_bound``; with HiGHS,
+   :func:`head_count_bound` tightens it by branching once on the total head
+   count (in a forked child beside the next steps when the LP is slow).
 2. Rounded-LP start (:func:`rounded_start`): tours and shifts rounded by
    largest remainders, breaks placed greedily; then the LP re-solved with
    those tours fixed (:func:`tours_fixed_lp`) and its shifts and breaks
@@ -868,7 +870,14 @@ class _HeadCountJob:
                 os._exit(0)
 
         self._proc = ctx.Process(target=child, daemon=True)
-        self._proc.start()
+        try:
+            self._proc.start()
+        except (AssertionError, OSError):  # e.g. inside a daemonic worker, or no process left
+            send.close()
+            self._recv.close()
+            self.forked = False
+            self._result = head_count_bound(model, lp_obj, highs, deadline=deadline)
+            return
         send.close()
 
     def result(self) -> tuple[float, HeadCountBranch | None, bool]:
