@@ -384,3 +384,88 @@ def test_searches_keep_availability_rows():
     binding = sum(1 for r in m.avail_rows
                   if sum(steps[-1][m.x[i].name] for i in r.options) == m.availability_capacity(r, steps[-1]))
     assert binding > 0
+
+
+def _alt_brute(m, req, days):
+    """Brute-force optimum of the ALT instance: every pair of phase sizes,
+    every day's best shifts and breaks for its count."""
+    def day_cost(d, W):
+        best = float("inf")
+        for a in range(W + 1):
+            for i in range(a + 1):
+                for j in range(W - a + 1):
+                    on = {h: (a if 8 <= h < 12 else 0) + ((W - a) if 10 <= h < 14 else 0)
+                          - {9: i, 10: a - i, 11: j, 12: W - a - j}.get(h, 0) for h in range(8, 14)}
+                    best = min(best, sum(_pen(req[d, h], on[h], 7.0, 1.0) for h in range(8, 14)))
+        return best + 300.0 / 15 * W
+
+    return min(sum(day_cost(d, (q0, q1)[d % 2]) for d in range(days)) for q0 in range(13) for q1 in range(13))
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_priced_tour_moves_find_the_brute_force_tours(solver):
+    """Tours re-chosen with whole shifts: from a roster whose every day is
+    already at its best shifts (day neighbourhood) but with one agent too
+    many in a phase, pricing each day's shifts with one agent fewer or more
+    and choosing tours by those prices, then the day neighbourhood again,
+    reaches the optimum enumerated by brute force; the day neighbourhood
+    alone cannot (its tours are fixed)."""
+    from wfm.roster.solve import day_by_day, objective_value, polish, priced_tour_moves
+
+    days = 4
+    rng = np.random.default_rng(11)
+    req = {(d, h): int(rng.integers(2, 12)) for d in range(days) for h in range(8, 14)}
+    m = TourModel(_horizon(req, days), parse_catalog(ALT), [Group("alt", "alt", None, 0, None)])
+    brute = _alt_brute(m, req, days)
+    _info, opt = solve_model(m, time_limit_s=30)
+    assert objective_value(m.prob, opt) == pytest.approx(brute, abs=1e-6)
+    # one more agent in phase 0: the extra shift on its days at 08:00 with an early break
+    bad = dict(opt)
+    q0 = m.q["alt", 0]
+    bad[q0.name] += 1
+    bad[m.N["alt"].name] += 1
+    for d in (0, 2):
+        i = next(i for i, o in enumerate(m.options) if o.day == d and o.start_clock == 8 * 60)
+        bad[m.x[i].name] += 1
+        gi = next(gi for gi, bg in enumerate(m.break_groups) if bg.day == d)
+        bad[m.b[gi][0].name] += 1
+    bad = day_by_day(m, polish(m, bad), passes=2, solver=solver)
+    assert not constraint_violations(m.prob, bad)
+    assert objective_value(m.prob, bad) > brute + 1.0  # the day neighbourhood cannot drop the agent
+    got = priced_tour_moves(m, bad, solver=solver)
+    assert got is not bad
+    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert got[q0.name] == bad[q0.name] - 1
+    got = day_by_day(m, got, passes=2, solver=solver)
+    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert objective_value(m.prob, got) == pytest.approx(brute, abs=1e-6)
+    # from the optimum nothing is cheaper: the roster comes back unchanged
+    assert priced_tour_moves(m, opt, solver=solver) is opt
+
+
+def test_solve_model_runs_priced_rounds_when_the_day_neighbourhood_has_converged(monkeypatch):
+    """In the pipeline (models too large for the full MIP; the threshold is
+    lowered here), budget left after the day neighbourhood goes to rounds of
+    priced tour moves; the roster is feasible, integral, never worse than
+    without them, and the same on a rerun."""
+    from wfm.roster.solve import objective_value
+
+    days = 4
+    rng = np.random.default_rng(11)
+    req = {(d, h): int(rng.integers(2, 12)) for d in range(days) for h in range(8, 14)}
+    monkeypatch.setattr(solve_mod, "LARGE_MODEL_INTEGERS", 1)
+
+    def run():
+        m = TourModel(_horizon(req, days), parse_catalog(ALT), [Group("alt", "alt", None, 0, None)])
+        return m, *solve_model(m, time_limit_s=60, work_limit_s=20)
+
+    m, info, vals = run()
+    assert "priced_tour_moves" in [p[0] for p in info.phases]
+    assert not constraint_violations(m.prob, vals) and not fractional_variables(m, vals)
+    _m2, info2, vals2 = run()
+    assert vals2 == vals
+    monkeypatch.setattr(solve_mod, "PRICE_ROUND_MIN_SHARE", 1e9)
+    m3, info3, vals3 = run()
+    assert "priced_tour_moves" not in [p[0] for p in info3.phases]
+    assert info.objective <= info3.objective + 1e-6
+    assert objective_value(m.prob, vals) == pytest.approx(info.objective)

@@ -21,6 +21,11 @@ Pipeline (:func:`solve_model`), all on the work budget ``work_limit_s``
    integral for the whole horizon in one MIP). The full MIP's root cut loop takes minutes at four weeks, so
    models with ``LARGE_MODEL_INTEGERS`` or more integer variables give these
    neighbourhoods the whole budget; small ones give them about a third.
+   In large models, budget the day neighbourhood leaves once it has
+   converged (long time limits) goes to rounds of
+   :func:`priced_tour_moves` (tours re-chosen by the price of each day's
+   whole shifts with an agent fewer or more), each followed by the day
+   neighbourhood, while a round pays.
 4. The full MIP, warm-started, for the rest of the budget: HiGHS in a forked
    child with a hard wall-clock limit (it records every improving solution;
    HiGHS does not look at its own time limit inside its root cut loop), CBC
@@ -1019,6 +1024,20 @@ def _solve_model(model: TourModel, *, solver: str = "highs", time_limit_s: float
                 start = cand
             else:
                 notes.append(f"{label} result rejected")
+        if large and not member_start:
+            # budget the day neighbourhood left (it has converged): tours
+            # re-chosen with whole shifts, then the day neighbourhood again
+            while clock.left >= PRICE_ROUND_MIN_SHARE * _price_round_cost(model, solver) and not clock.out_of_time():
+                t1, w1 = time.perf_counter(), clock.used
+                left = clock.left
+                cand = priced_tour_moves(model, start, clock=clock, budget_s=PRICE_SHARE * left, solver=solver)
+                if cand is not start:
+                    cand = day_by_day(model, cand, passes=3, clock=clock, budget_s=clock.left, solver=solver)
+                phase("priced_tour_moves", t1, w1)
+                if cand is start or constraint_violations(prob, cand) or \
+                        objective_value(prob, cand) >= objective_value(prob, start) - 1e-6:
+                    break
+                start = cand
     wall_left = clock.deadline - time.perf_counter()
     # the searches leave flexible contracts alone, so with those the MIP
     # (warm-started from the skeleton) gets the budget whatever the size
@@ -1182,12 +1201,12 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
                budget_s: float | None = None, day_checks: int | None = None, solver: str = "highs") -> dict[str, float]:
     """Large-neighbourhood search: tours fixed from ``base`` (an integer,
     polished solution); the shift starts of one day at a time are
-    re-optimised by a small dense MIP (started from the current values),
-    every other day fixed: same number of shifts per contract that day, the
-    day's implicit break constraints, coverage of the intervals it touches
-    and the rest condition with the days before and after. A day is kept
-    only when the objective does not get worse. Flexible contracts are left
-    as they are.
+    re-optimised by a small dense MIP (:class:`_DayMIP`, started from the
+    current values), every other day fixed: same number of shifts per
+    contract that day, the day's implicit break constraints, coverage of the
+    intervals it touches and the rest condition with the days before and
+    after. A day is kept only when the objective does not get worse.
+    Flexible contracts are left as they are.
 
     Only the starts are integer in a day's MIP; its break counts are
     continuous. Integer breaks cost almost nothing once the starts are set
@@ -1211,29 +1230,7 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
     day_checks = DAY_CHECKS if day_checks is None else day_checks
     base = polish(m, dict(base))
     cur = dict(base)
-    by_day_x: dict[int, list[int]] = {}
-    for i, o in enumerate(m.options):
-        if m.cat.contracts[o.contract].pattern != "flexible":
-            by_day_x.setdefault(o.day, []).append(i)
-    by_day_b: dict[int, list[int]] = {}
-    for gi, bg in enumerate(m.break_groups):
-        by_day_b.setdefault(bg.day, []).append(gi)
-    # intervals touched by each variable (dense coverage form)
-    touch: dict[str, list[int]] = {}
-    for t, terms in enumerate(m.cover_terms):
-        for v, _f in terms:
-            touch.setdefault(v.name, []).append(t)
-    day_rows: dict[int, list[int]] = {}
-    for d in range(m.D):
-        xi = by_day_x.get(d, [])
-        names = {m.x[i].name for i in xi} | {v.name for gi in by_day_b.get(d, []) for v in m.b[gi]}
-        day_rows[d] = sorted({t for n in names for t in touch.get(n, [])})
-    uw, ow = np.asarray(m.under_w, float), np.asarray(m.over_w, float)
-
-    def day_penalty(vals, d):
-        rows = day_rows[d]
-        return float(sum(uw[t] * vals.get(m.under[t].name, 0.0) + ow[t] * vals.get(m.over[t].name, 0.0) for t in rows))
-
+    days = _DayMIP(m)
     cur_obj = objective_value(m.prob, cur)
     changed_any = False
 
@@ -1245,133 +1242,356 @@ def day_by_day(model: TourModel, base: dict[str, float], *, passes: int = 1, clo
 
     for _ps in range(passes):
         changed = False
-        order = sorted((d for d in range(m.D) if by_day_x.get(d)), key=lambda d: (-round(day_penalty(cur, d), 6), d))
+        order = sorted(days.days, key=lambda d: (-round(days.penalty(cur, d), 6), d))
         for d in order:
-            if clock.used >= stop_at or clock.out_of_time():
+            outcome, trial = days.solve(cur, d, clock=clock, stop_at=stop_at, day_checks=day_checks, solver=solver)
+            if outcome == "stop":
                 return finish()
-            xi = by_day_x[d]
-            gis = [gi for gi in by_day_b.get(d, []) if m.break_groups[gi].shift_type in {m.options[i].shift_type for i in xi}]
-            # the day's break counts as continuous stand-ins (same names)
-            brel = {v.name: pulp.LpVariable(v.name, lowBound=0) for gi in gis for v in m.b[gi]}
-            xs = {m.x[i].name for i in xi}
-            free = xs | set(brel)
-
-            def sv(v, brel=brel):
-                return brel.get(v.name, v)
-
-            sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
-            rows = sorted({t for n in free for t in touch.get(n, [])})
-            obj = []
-            for i in xi:
-                rate = m.cat.contracts[m.options[i].contract].daily_rate * m.pay_weight
-                if rate:
-                    obj.append((m.x[i], rate))
-            for t in rows:
-                e, const = [], 0.0
-                for v, f in m.cover_terms[t]:
-                    if v.name in free:
-                        e.append((sv(v), f))
-                    else:
-                        const += f * cur.get(v.name, 0.0)
-                e += [(m.under[t], 1.0), (m.over[t], -1.0)]
-                sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, f"cov_{t}", m.h.required[t] - const)
-                obj += [(m.under[t], float(m.under_w[t])), (m.over[t], float(m.over_w[t]))]
-            by_c: dict[str, list[int]] = {}
-            for i in xi:
-                by_c.setdefault(m.options[i].contract, []).append(i)
-            for c, idx in by_c.items():
-                n_c = sum(cur.get(m.x[i].name, 0.0) for i in idx)
-                sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in idx]), pulp.LpConstraintEQ, f"day_{c}", n_c)
-            for gi in gis:
-                bg, bvars = m.break_groups[gi], [sv(v) for v in m.b[gi]]
-                opts = [i for i in xi if m.options[i].shift_type == bg.shift_type]
-                starts = sorted({m.options[i].start_min for i in opts})
-                sub += pulp.LpConstraint(pulp.LpAffineExpression([(v, 1.0) for v in bvars] + [(m.x[i], -1.0) for i in opts]),
-                                         pulp.LpConstraintEQ, f"bt_{gi}", 0)
-                for k, st0 in enumerate(starts):
-                    if k < len(starts) - 1:
-                        e = [(v, 1.0) for v, u in zip(bvars, bg.slots, strict=True) if u <= st0 + bg.last_off]
-                        e += [(m.x[i], -1.0) for i in opts if m.options[i].start_min <= st0]
-                        sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, f"bf_{gi}_{k}", 0)
-                    if k > 0:
-                        e = [(v, 1.0) for v, u in zip(bvars, bg.slots, strict=True) if u >= st0 + bg.first_off]
-                        e += [(m.x[i], -1.0) for i in opts if m.options[i].start_min >= st0]
-                        sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, f"bb_{gi}_{k}", 0)
-            for c in by_c:
-                rest = m.cat.contracts[c].min_rest_h * 60
-                for d0 in (d - 1, d):
-                    bv = m.both_vars.get((c, d0))
-                    if bv is None:
-                        continue
-                    both = cur.get(bv.name, 0.0)
-                    today = m.day_opts.get((c, d0), [])
-                    tomorrow = m.day_opts.get((c, d0 + 1), [])
-                    for k, theta in enumerate(sorted({m.options[i].end_min for i in today})):
-                        e, const = [], both
-                        for i in today:
-                            if m.options[i].end_min < theta:
-                                if m.x[i].name in free:
-                                    e.append((m.x[i], -1.0))
-                                else:
-                                    const -= cur.get(m.x[i].name, 0.0)
-                        for i in tomorrow:
-                            if m.options[i].start_min >= theta + rest:
-                                if m.x[i].name in free:
-                                    e.append((m.x[i], -1.0))
-                                else:
-                                    const -= cur.get(m.x[i].name, 0.0)
-                        if not e:
-                            continue
-                        sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, f"r_{c}_{d0}_{k}", -const)
-            for r_i, row in enumerate(m.avail_rows):
-                if row.day == d and row.contract in by_c:
-                    sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in sorted(row.options)]),
-                                             pulp.LpConstraintLE, f"av_{r_i}", m.availability_capacity(row, cur))
-            sub.setObjective(pulp.LpAffineExpression(obj))
-            start = {n: cur.get(n, 0.0) for n in free}
-            for t in rows:
-                start[m.under[t].name] = cur.get(m.under[t].name, 0.0)
-                start[m.over[t].name] = cur.get(m.over[t].name, 0.0)
-            wall = max(0.2, clock.deadline - time.perf_counter())
-            left = stop_at - clock.used
-            if solver == "cbc":
-                nodes = max(1, min(DAY_CBC_NODES, int(min(left, 1e9) * DAY_CBC_NODES_PER_S)))
-                for v in sub.variables():
-                    v.setInitialValue(start.get(v.name, 0.0))
-                sub.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=wall, threads=1, warmStart=True, gapRel=1e-6,
-                                            options=["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {nodes}"]))
-                clock.charge(nodes / DAY_CBC_NODES_PER_S)
-                if clock.out_of_time():
-                    return finish()  # a sub-solve cut by the wall clock is not repeatable: drop it
-                if sub.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-                    continue
-            else:
-                state: dict = {}
-                floor_s = SUBMIP_S_PER_INTEGER * len(xi)
-                if floor_s > left:
-                    return finish()  # not enough budget left for this day's sub-MIP
-                cap = max(1, min(day_checks, int((min(left, 1e9) - floor_s) * DAY_CHECKS_PER_S)))
-                sub.solve(_highs_solver(wall, 1e-6, start, False, None, checks=cap, state=state))
-                clock.charge(floor_s + min(state["checks"], cap) / DAY_CHECKS_PER_S)
-                if state["wall"]:
-                    clock.wall_hit = True
-                    return finish()  # a sub-solve cut by the wall clock is not repeatable: drop it
-                if sub.solverModel.getInfo().primal_solution_status != 2:
-                    continue
-            if any(abs((m.x[i].varValue or 0.0) - round(m.x[i].varValue or 0.0)) > INT_TOL for i in xi):
+            if trial is None:
                 continue
-            trial = dict(cur)
-            for i in xi:
-                trial[m.x[i].name] = float(round(m.x[i].varValue or 0.0))
-            for n, v in brel.items():
-                trial[n] = max(0.0, float(v.varValue or 0.0))
-            trial = _recompute(m, trial)
             t_obj = objective_value(m.prob, trial)
             if t_obj < cur_obj - 1e-9:
                 cur, cur_obj, changed, changed_any = trial, t_obj, True, True
         if not changed:
             break
     return finish()
+
+
+class _DayMIP:
+    """One day's shift starts as a small MIP, everything else fixed at the
+    current values (the neighbourhood of :func:`day_by_day`, also used to
+    price tour changes in :func:`priced_tour_moves`). ``counts`` sets how many
+    shifts each contract works that day (default: as now)."""
+
+    def __init__(self, model: TourModel):
+        m = self.m = model
+        self.by_day_x: dict[int, list[int]] = {}
+        for i, o in enumerate(m.options):
+            if m.cat.contracts[o.contract].pattern != "flexible":
+                self.by_day_x.setdefault(o.day, []).append(i)
+        self.by_day_b: dict[int, list[int]] = {}
+        for gi, bg in enumerate(m.break_groups):
+            self.by_day_b.setdefault(bg.day, []).append(gi)
+        # intervals touched by each variable (dense coverage form)
+        self.touch: dict[str, list[int]] = {}
+        for t, terms in enumerate(m.cover_terms):
+            for v, _f in terms:
+                self.touch.setdefault(v.name, []).append(t)
+        self.day_rows: dict[int, list[int]] = {}
+        for d in range(m.D):
+            xi = self.by_day_x.get(d, [])
+            names = {m.x[i].name for i in xi} | {v.name for gi in self.by_day_b.get(d, []) for v in m.b[gi]}
+            self.day_rows[d] = sorted({t for n in names for t in self.touch.get(n, [])})
+        self.uw, self.ow = np.asarray(m.under_w, float), np.asarray(m.over_w, float)
+        self.days = [d for d in range(m.D) if self.by_day_x.get(d)]
+
+    def penalty(self, vals: dict[str, float], d: int) -> float:
+        m = self.m
+        return float(sum(self.uw[t] * vals.get(m.under[t].name, 0.0) + self.ow[t] * vals.get(m.over[t].name, 0.0)
+                         for t in self.day_rows[d]))
+
+    def count(self, vals: dict[str, float], c: str, d: int) -> int:
+        """Shifts of contract ``c`` on day ``d``."""
+        m = self.m
+        return int(round(sum(vals.get(m.x[i].name, 0.0) for i in m.day_opts.get((c, d), []))))
+
+    def day_names(self, d: int) -> set[str]:
+        """The variables a day's MIP sets: its starts and its break counts."""
+        m = self.m
+        return {m.x[i].name for i in self.by_day_x.get(d, [])} | {v.name for gi in self.by_day_b.get(d, []) for v in m.b[gi]}
+
+    def solve(self, cur: dict[str, float], d: int, *, clock: WorkClock, stop_at: float, day_checks: int,
+              solver: str, counts: dict[str, int] | None = None,
+              checks_per_s: float = DAY_CHECKS_PER_S) -> tuple[str, dict[str, float] | None]:
+        """Re-optimise day ``d``. Returns ("stop", None) when the budget or
+        the wall clock ends the search (a sub-solve cut by the wall clock is
+        not repeatable, so it is dropped), ("skip", None) when the sub-MIP
+        found no integer solution, else ("ok", values with day ``d``
+        replaced, breaks of that day fractional)."""
+        m, touch = self.m, self.touch
+        counts = counts or {}
+        if clock.used >= stop_at or clock.out_of_time():
+            return "stop", None
+        xi = self.by_day_x[d]
+        gis = [gi for gi in self.by_day_b.get(d, []) if m.break_groups[gi].shift_type in {m.options[i].shift_type for i in xi}]
+        # the day's break counts as continuous stand-ins (same names)
+        brel = {v.name: pulp.LpVariable(v.name, lowBound=0) for gi in gis for v in m.b[gi]}
+        xs = {m.x[i].name for i in xi}
+        free = xs | set(brel)
+
+        def sv(v, brel=brel):
+            return brel.get(v.name, v)
+
+        sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
+        rows = sorted({t for n in free for t in touch.get(n, [])})
+        obj = []
+        for i in xi:
+            rate = m.cat.contracts[m.options[i].contract].daily_rate * m.pay_weight
+            if rate:
+                obj.append((m.x[i], rate))
+        for t in rows:
+            e, const = [], 0.0
+            for v, f in m.cover_terms[t]:
+                if v.name in free:
+                    e.append((sv(v), f))
+                else:
+                    const += f * cur.get(v.name, 0.0)
+            e += [(m.under[t], 1.0), (m.over[t], -1.0)]
+            sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, f"cov_{t}", m.h.required[t] - const)
+            obj += [(m.under[t], float(m.under_w[t])), (m.over[t], float(m.over_w[t]))]
+        by_c: dict[str, list[int]] = {}
+        for i in xi:
+            by_c.setdefault(m.options[i].contract, []).append(i)
+        start = {n: cur.get(n, 0.0) for n in free}
+        for c, idx in by_c.items():
+            n_c = sum(cur.get(m.x[i].name, 0.0) for i in idx)
+            want = counts.get(c, n_c)
+            if want < 0:
+                return "skip", None
+            # a start with the new count (one shift more or fewer at the
+            # busiest start); HiGHS completes the breaks or drops it
+            while round(n_c) != round(want):
+                step = 1.0 if want > n_c else -1.0
+                i = max((i for i in idx if step > 0 or start[m.x[i].name] >= 1), key=lambda i: (start[m.x[i].name], -i))
+                start[m.x[i].name] += step
+                n_c += step
+            sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in idx]), pulp.LpConstraintEQ, f"day_{c}", want)
+        for gi in gis:
+            bg, bvars = m.break_groups[gi], [sv(v) for v in m.b[gi]]
+            opts = [i for i in xi if m.options[i].shift_type == bg.shift_type]
+            starts = sorted({m.options[i].start_min for i in opts})
+            sub += pulp.LpConstraint(pulp.LpAffineExpression([(v, 1.0) for v in bvars] + [(m.x[i], -1.0) for i in opts]),
+                                     pulp.LpConstraintEQ, f"bt_{gi}", 0)
+            for k, st0 in enumerate(starts):
+                if k < len(starts) - 1:
+                    e = [(v, 1.0) for v, u in zip(bvars, bg.slots, strict=True) if u <= st0 + bg.last_off]
+                    e += [(m.x[i], -1.0) for i in opts if m.options[i].start_min <= st0]
+                    sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, f"bf_{gi}_{k}", 0)
+                if k > 0:
+                    e = [(v, 1.0) for v, u in zip(bvars, bg.slots, strict=True) if u >= st0 + bg.first_off]
+                    e += [(m.x[i], -1.0) for i in opts if m.options[i].start_min >= st0]
+                    sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, f"bb_{gi}_{k}", 0)
+        for c in by_c:
+            rest = m.cat.contracts[c].min_rest_h * 60
+            for d0 in (d - 1, d):
+                bv = m.both_vars.get((c, d0))
+                if bv is None:
+                    continue
+                both = cur.get(bv.name, 0.0)
+                today = m.day_opts.get((c, d0), [])
+                tomorrow = m.day_opts.get((c, d0 + 1), [])
+                for k, theta in enumerate(sorted({m.options[i].end_min for i in today})):
+                    e, const = [], both
+                    for i in today:
+                        if m.options[i].end_min < theta:
+                            if m.x[i].name in free:
+                                e.append((m.x[i], -1.0))
+                            else:
+                                const -= cur.get(m.x[i].name, 0.0)
+                    for i in tomorrow:
+                        if m.options[i].start_min >= theta + rest:
+                            if m.x[i].name in free:
+                                e.append((m.x[i], -1.0))
+                            else:
+                                const -= cur.get(m.x[i].name, 0.0)
+                    if not e:
+                        continue
+                    sub += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, f"r_{c}_{d0}_{k}", -const)
+        for r_i, row in enumerate(m.avail_rows):
+            if row.day == d and row.contract in by_c:
+                sub += pulp.LpConstraint(pulp.LpAffineExpression([(m.x[i], 1.0) for i in sorted(row.options)]),
+                                         pulp.LpConstraintLE, f"av_{r_i}", m.availability_capacity(row, cur))
+        sub.setObjective(pulp.LpAffineExpression(obj))
+        for t in rows:
+            start[m.under[t].name] = cur.get(m.under[t].name, 0.0)
+            start[m.over[t].name] = cur.get(m.over[t].name, 0.0)
+        wall = max(0.2, clock.deadline - time.perf_counter())
+        left = stop_at - clock.used
+        if solver == "cbc":
+            nodes = max(1, min(DAY_CBC_NODES, int(min(left, 1e9) * DAY_CBC_NODES_PER_S)))
+            for v in sub.variables():
+                v.setInitialValue(start.get(v.name, 0.0))
+            sub.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=wall, threads=1, warmStart=True, gapRel=1e-6,
+                                        options=["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {nodes}"]))
+            clock.charge(nodes / DAY_CBC_NODES_PER_S)
+            if clock.out_of_time():
+                return "stop", None
+            if sub.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+                return "skip", None
+        else:
+            state: dict = {}
+            floor_s = SUBMIP_S_PER_INTEGER * len(xi)
+            if floor_s > left:
+                return "stop", None  # not enough budget left for this day's sub-MIP
+            cap = max(1, min(day_checks, int((min(left, 1e9) - floor_s) * checks_per_s)))
+            sub.solve(_highs_solver(wall, 1e-6, start, False, None, checks=cap, state=state))
+            clock.charge(floor_s + min(state["checks"], cap) / checks_per_s)
+            if state["wall"]:
+                clock.wall_hit = True
+                return "stop", None
+            if sub.solverModel.getInfo().primal_solution_status != 2:
+                return "skip", None
+        if any(abs((m.x[i].varValue or 0.0) - round(m.x[i].varValue or 0.0)) > INT_TOL for i in xi):
+            return "skip", None
+        trial = dict(cur)
+        for i in xi:
+            trial[m.x[i].name] = float(round(m.x[i].varValue or 0.0))
+        for n, v in brel.items():
+            trial[n] = max(0.0, float(v.varValue or 0.0))
+        return "ok", _recompute(m, trial)
+
+
+# ------------------------------------------------- tour moves priced by days
+PRICE_CHECKS = 100  # work limit of one pricing sub-MIP (HiGHS interrupt checks)
+# measured: a day's sub-MIP with one shift more or fewer makes about 60
+# checks a second (it starts from a repaired, often infeasible, point)
+PRICE_CHECKS_PER_S = 60.0
+TOUR_IP_NODES = 2000  # work limit of the tour-choice IP (HiGHS: branch-and-bound nodes)
+TOUR_IP_S_PER_INTEGER = 0.002
+
+
+PRICE_SHARE = 0.75  # of the budget left when a round starts, for its pricing (the rest: day neighbourhood)
+PRICE_ROUND_MIN_SHARE = 0.5  # start a round only with this share of a whole round's pricing left
+
+
+def _price_round_cost(model: TourModel, solver: str) -> float:
+    """Reference seconds to price every day of ``model`` once (upper estimate)."""
+    per = (DAY_CBC_NODES / DAY_CBC_NODES_PER_S if solver == "cbc"
+           else SUBMIP_S_PER_INTEGER * len(model.options) / max(model.D, 1) + PRICE_CHECKS / PRICE_CHECKS_PER_S)
+    weekly = [c for c in model.contract_keys if model.cat.contracts[c].pattern in ("weekly", "alternate")]
+    return 2 * len(weekly) * model.D * per
+
+
+def priced_tour_moves(model: TourModel, vals: dict[str, float], *, clock: WorkClock | None = None,
+                      budget_s: float | None = None, solver: str = "highs",
+                      price_checks: int | None = None) -> dict[str, float]:
+    """Tours re-chosen with their whole shifts in view (one round).
+
+    :func:`tour_search` prices a tour change with one shift added or dropped
+    greedily, and the tours-fixed LP prices it with fractional shifts; both
+    misjudge which days can lose or gain an agent once every shift is whole
+    (one-week benchmark: the same shift search gives 0.72 % above the LP
+    bound from the full MIP's tours and 1.17 % from the tours that are best
+    under fractional shifts). Here, for every day and every weekly or
+    alternate contract, the day's start MIP (:class:`_DayMIP`, the rest of
+    the roster fixed) is solved with one shift of that contract fewer and
+    one more: the change in the whole objective is that day's price of
+    losing or gaining an agent. A small IP over the model's own tour rows
+    (days-off patterns, week-to-week moves, phases, head counts and their
+    limits) then picks at most one such change per day so that the tours
+    stay whole and the summed price is least; each changed day takes the
+    shifts its MIP found, and :func:`place_breaks` makes the breaks integral.
+
+    The prices are separate per day, so two neighbouring changes can cost
+    more together than their sum (a night shift covers the next morning):
+    run :func:`day_by_day` after it and keep the result only if it is
+    cheaper. Rows the IP does not see (rest between days, availability) are
+    checked on the result; if one breaks, ``vals`` is returned.
+
+    Work: each pricing MIP stops after ``price_checks`` HiGHS interrupt
+    checks (CBC: ``DAY_CBC_NODES`` nodes), the tour IP after
+    ``TOUR_IP_NODES`` nodes; days not priced when ``budget_s`` runs out keep
+    their count. Returns polished values (``vals`` itself when nothing
+    changes)."""
+    m = model
+    clock = clock if clock is not None else WorkClock(budget=math.inf)
+    stop_at = clock.used + (budget_s if budget_s is not None else math.inf) - _break_cost(m, solver)
+    price_checks = PRICE_CHECKS if price_checks is None else price_checks
+    cur = polish(m, dict(vals))
+    cur_obj = objective_value(m.prob, cur)
+    days = _DayMIP(m)
+    contracts = [c for c in m.contract_keys if m.cat.contracts[c].pattern in ("weekly", "alternate")]
+    # price[d][(c, delta)] = (change of the objective, the day's values)
+    price: dict[int, dict[tuple[str, int], tuple[float, dict[str, float]]]] = {}
+    stopped = False
+    for d in days.days:
+        for c in contracts:
+            n_c = days.count(cur, c, d)
+            for delta in (-1, 1):
+                if n_c + delta < 0 or not any(m.options[i].contract == c for i in days.by_day_x[d]):
+                    continue
+                outcome, trial = days.solve(cur, d, clock=clock, stop_at=stop_at, day_checks=price_checks,
+                                            solver=solver, counts={c: n_c + delta}, checks_per_s=PRICE_CHECKS_PER_S)
+                if outcome == "stop":
+                    stopped = True
+                    break
+                if trial is not None:
+                    keep = days.day_names(d)
+                    price.setdefault(d, {})[c, delta] = (objective_value(m.prob, trial) - cur_obj,
+                                                         {n: trial.get(n, 0.0) for n in keep})
+            if stopped:
+                break
+        if stopped:
+            break
+    if not any(p < -1e-6 for dd in price.values() for p, _v in dd.values()):
+        return vals  # no day is cheaper with an agent fewer or more
+    tours = _choose_tours(m, days, cur, price, clock=clock, stop_at=stop_at, solver=solver)
+    if tours is None:
+        return vals
+    new_tours, chosen = tours
+    if not chosen:
+        return vals
+    out = dict(cur)
+    out.update(new_tours)
+    for d, key in chosen.items():
+        out.update(price[d][key][1])
+    out = place_breaks(m, _recompute(m, out), solver=solver, clock=clock)
+    if out is None or constraint_violations(m.prob, out):
+        return vals
+    return out
+
+
+def _choose_tours(m: TourModel, days: _DayMIP, cur: dict[str, float], price: dict, *, clock: WorkClock,
+                  stop_at: float, solver: str) -> tuple[dict[str, float], dict[int, tuple[str, int]]] | None:
+    """The tour IP of :func:`priced_tour_moves`: the model's rows on tour
+    variables only, its day rows (shifts of a contract on a day = agents
+    whose tour works it) with the day's shift count fixed at its current
+    value plus the chosen change, one change at most per day. Returns the
+    tour values and the change chosen per day, or None."""
+    # rows on tours alone (and the agents-working-both-days counts defined by them)
+    with quiet_pulp():
+        tour_side = {v.name for v in _tour_variables(m)} | {v.name for v in m.both_vars.values()}
+        day_row = {_name("day", c, d): (c, d) for c in m.contract_keys for d in range(m.D)}
+        ip = pulp.LpProblem("tour_choice", pulp.LpMinimize)
+        y = {(d, key): pulp.LpVariable(_name("y", d, key[0], "up" if key[1] > 0 else "down"), cat="Binary")
+             for d, options in sorted(price.items()) for key in sorted(options)}
+        for d in sorted(price):
+            ip += pulp.LpConstraint(pulp.LpAffineExpression([(y[d, key], 1.0) for key in sorted(price[d])]),
+                                    pulp.LpConstraintLE, _name("one", d), 1)
+        for name, con in m.prob.constraints.items():
+            items = list(con.items())
+            if name in day_row:
+                c, d = day_row[name]
+                e = [(v, a) for v, a in items if v.name in tour_side]
+                e += [(y[d, key], float(key[1])) for key in sorted(price.get(d, {})) if key[0] == c]
+                ip += pulp.LpConstraint(pulp.LpAffineExpression(e), con.sense, name, -(con.constant + days.count(cur, c, d)))
+            elif items and all(v.name in tour_side for v, _a in items):
+                ip += pulp.LpConstraint(pulp.LpAffineExpression(items), con.sense, name, -con.constant)
+        ip += pulp.LpAffineExpression([(y[k], price[k[0]][k[1]][0]) for k in sorted(y)])
+    n_int = len(y) + sum(1 for v in ip.variables() if v.cat == pulp.LpInteger)
+    wall = max(0.5, clock.deadline - time.perf_counter())
+    start = {v.name: cur.get(v.name, 0.0) for v in ip.variables()}  # no change: feasible
+    with quiet_pulp():
+        if solver == "cbc":
+            for v in ip.variables():
+                v.setInitialValue(start.get(v.name, 0.0))
+            ip.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=wall, threads=1, warmStart=True, gapRel=1e-6,
+                                       options=["randomSeed 12345", "randomCbcSeed 12345", f"maxNodes {TOUR_IP_NODES}"]))
+            ok = ip.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        else:
+            state: dict = {}
+            ip.solve(_highs_solver(wall, 1e-6, start, False, TOUR_IP_NODES, state=state))
+            clock.wall_hit |= state["wall"]
+            ok = not state["wall"] and ip.solverModel.getInfo().primal_solution_status == 2
+    clock.charge(TOUR_IP_S_PER_INTEGER * n_int)
+    if not ok:
+        return None
+    vals = {v.name: float(round(v.varValue or 0.0)) for v in ip.variables()}
+    if any(abs((v.varValue or 0.0) - vals[v.name]) > INT_TOL for v in ip.variables() if v.cat == pulp.LpInteger):
+        return None
+    chosen = {k[0]: k[1] for k in sorted(y) if vals[y[k].name] > 0.5}
+    tour_names = {v.name for v in _tour_variables(m)}
+    return {n: v for n, v in vals.items() if n in tour_names}, chosen
 
 
 # ------------------------------------------------------------ local search
