@@ -1487,7 +1487,7 @@ def priced_tour_moves(model: TourModel, vals: dict[str, float], *, clock: WorkCl
     greedily, and the tours-fixed LP prices it with fractional shifts; both
     misjudge which days can lose or gain an agent once every shift is whole
     (one-week benchmark: the same shift search gives 0.72 % above the LP
-    bound from the full MIP's tours and 1.17 % from the tours that are best
+    bound from the full MIP's tours and 1.07-1.22 % from tours that are best
     under fractional shifts). Here, for every day and every weekly or
     alternate contract, the day's start MIP (:class:`_DayMIP`, the rest of
     the roster fixed) is solved with one shift of that contract fewer and
@@ -1564,8 +1564,8 @@ def _choose_tours(m: TourModel, days: _DayMIP, cur: dict[str, float], price: dic
     whose tour works it) with the day's shift count fixed at its current
     value plus the chosen change, one change at most per day. Returns the
     tour values and the change chosen per day, or None."""
-    # rows on tours alone (and the agents-working-both-days counts defined by them)
     with quiet_pulp():
+        # rows on tours alone (and the agents-working-both-days counts defined by them)
         tour_side = {v.name for v in _tour_variables(m)} | {v.name for v in m.both_vars.values()}
         day_row = {_name("day", c, d): (c, d) for c in m.contract_keys for d in range(m.D)}
         ip = pulp.LpProblem("tour_choice", pulp.LpMinimize)
