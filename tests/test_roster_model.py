@@ -72,6 +72,20 @@ def test_alternate_with_implicit_breaks_matches_brute_force():
 
 
 
+def _alt_day_cost(req, d, W):
+    """Brute force: the cheapest shifts and breaks of W ALT agents on day d
+    (a at 08:00, W - a at 10:00; i of the early ones break at 09:00, j of
+    the late ones at 11:00), pay included."""
+    best = float("inf")
+    for a in range(W + 1):
+        for i in range(a + 1):
+            for j in range(W - a + 1):
+                on = {h: (a if 8 <= h < 12 else 0) + ((W - a) if 10 <= h < 14 else 0)
+                      - {9: i, 10: a - i, 11: j, 12: W - a - j}.get(h, 0) for h in range(8, 14)}
+                best = min(best, sum(_pen(req[d, h], on[h], 7.0, 1.0) for h in range(8, 14)))
+    return best + 300.0 / 15 * W
+
+
 def _alt_model_and_bad_start(seed=7, days=4):
     """The alternate-contract instance with its optimal tours but every shift
     at 08:00 and every break at its earliest time; the brute-force cost of
@@ -95,17 +109,7 @@ def _alt_model_and_bad_start(seed=7, days=4):
     bad = polish(m, bad)
     assert not constraint_violations(m.prob, bad)
 
-    def day_cost(d, W):
-        best = float("inf")
-        for a in range(W + 1):
-            for i in range(a + 1):
-                for j in range(W - a + 1):
-                    on = {h: (a if 8 <= h < 12 else 0) + ((W - a) if 10 <= h < 14 else 0)
-                          - {9: i, 10: a - i, 11: j, 12: W - a - j}.get(h, 0) for h in range(8, 14)}
-                    best = min(best, sum(_pen(req[d, h], on[h], 7.0, 1.0) for h in range(8, 14)))
-        return best + 300.0 / 15 * W
-
-    return m, bad, sum(day_cost(d, per_day[d]) for d in range(days))
+    return m, bad, sum(_alt_day_cost(req, d, per_day[d]) for d in range(days))
 
 
 def test_day_neighbourhood_reaches_brute_force_day_optimum():
@@ -386,20 +390,10 @@ def test_searches_keep_availability_rows():
     assert binding > 0
 
 
-def _alt_brute(m, req, days):
+def _alt_brute(req, days):
     """Brute-force optimum of the ALT instance: every pair of phase sizes,
     every day's best shifts and breaks for its count."""
-    def day_cost(d, W):
-        best = float("inf")
-        for a in range(W + 1):
-            for i in range(a + 1):
-                for j in range(W - a + 1):
-                    on = {h: (a if 8 <= h < 12 else 0) + ((W - a) if 10 <= h < 14 else 0)
-                          - {9: i, 10: a - i, 11: j, 12: W - a - j}.get(h, 0) for h in range(8, 14)}
-                    best = min(best, sum(_pen(req[d, h], on[h], 7.0, 1.0) for h in range(8, 14)))
-        return best + 300.0 / 15 * W
-
-    return min(sum(day_cost(d, (q0, q1)[d % 2]) for d in range(days)) for q0 in range(13) for q1 in range(13))
+    return min(sum(_alt_day_cost(req, d, (q0, q1)[d % 2]) for d in range(days)) for q0 in range(13) for q1 in range(13))
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -416,7 +410,7 @@ def test_priced_tour_moves_find_the_brute_force_tours(solver):
     rng = np.random.default_rng(11)
     req = {(d, h): int(rng.integers(2, 12)) for d in range(days) for h in range(8, 14)}
     m = TourModel(_horizon(req, days), parse_catalog(ALT), [Group("alt", "alt", None, 0, None)])
-    brute = _alt_brute(m, req, days)
+    brute = _alt_brute(req, days)
     _info, opt = solve_model(m, time_limit_s=30)
     assert objective_value(m.prob, opt) == pytest.approx(brute, abs=1e-6)
     # one more agent in phase 0: the extra shift on its days at 08:00 with an early break
