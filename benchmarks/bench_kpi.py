@@ -36,7 +36,7 @@ from _timing import measure  # benchmarks/_timing.py (scripts run from this fold
 
 from wfm.kpi.inputs import validate_roster, validate_state_log
 from wfm.kpi.pay import pay_hours
-from wfm.kpi.report import kpi_report
+from wfm.kpi.summary import kpi_report
 from wfm.kpi.timeline import build_timeline
 from wfm.kpi.wfm_kpis import agent_kpis, attendance_events
 

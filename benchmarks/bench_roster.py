@@ -182,7 +182,7 @@ def bench_named(time_limit):
 
 
 def bench_retail(time_limit):
-    from wfm.roster.report import coverage_from_roster
+    from wfm.roster.coverage import coverage_from_roster
     from wfm.roster.retail import (
         published_penalty,
         read_retail,

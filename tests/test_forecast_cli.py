@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from wfm.cli_forecast import forecast
+from wfm.cli.forecast import forecast
 from wfm.errors import InputError
 from wfm.io import write_csv
 

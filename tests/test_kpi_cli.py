@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from wfm.cli import _Root
-from wfm.cli_kpi import export, kpi
+from wfm.cli import RootGroup
+from wfm.cli.kpi import export, kpi
 
 
-@click.group(cls=_Root)
+@click.group(cls=RootGroup)
 def root():
     """Test root with the real InputError handling."""
 

@@ -341,7 +341,7 @@ def test_agents_and_dials():
 
 
 def test_roster_as_wfm_roster_writes_it():
-    # the format of wfm.roster.report.roster_table: catalogue keys, ISO start/end break items
+    # the format of wfm.roster.coverage.roster_table: catalogue keys, ISO start/end break items
     df = pd.DataFrame({
         "agent_id": ["A001"], "name": ["Li Lei"], "contract": ["five_two"], "date": ["2025-08-11"],
         "shift_type": ["day8"], "shift_start": ["2025-08-11T07:00:00+08:00"],

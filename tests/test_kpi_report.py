@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from wfm.kpi.inputs import validate_roster
-from wfm.kpi.report import check_targets, plan_kpi_summary
+from wfm.kpi.summary import check_targets, plan_kpi_summary
 
 TZ = "Asia/Shanghai"
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.report import SECTIONS, ReportInputs, render_report, write_report
+from wfm.html_report import SECTIONS, ReportInputs, render_report, write_report
 
 
 def small_inputs() -> ReportInputs:

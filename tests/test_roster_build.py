@@ -194,7 +194,7 @@ def test_bad_inputs_raise_input_error(tmp_path):
 
 
 def test_cli_writes_outputs(tmp_path):
-    from wfm.cli_roster import roster
+    from wfm.cli.roster import roster
 
     req = requirements(days=7, peak=5)
     p = tmp_path / "req.csv"

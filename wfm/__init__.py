@@ -5,3 +5,7 @@ Science lives in plain functions (``wfm.staffing``, ``wfm.intervals`` ...);
 """
 
 __version__ = "0.1.0"
+
+# The zone of naive timestamps wherever the caller names none (IANA name):
+# the source documents' centres are in mainland China.
+DEFAULT_TZ = "Asia/Shanghai"

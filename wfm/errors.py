@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The ``file`` of a problem with a function argument rather than an input
+# file; its ``column`` is the argument's name. Library code names arguments,
+# never command-line flags: the CLI maps each argument to its flag.
+ARGUMENT = "<argument>"
+OPTION = "<option>"  # the same, once the CLI has named the flag
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -26,6 +32,10 @@ class Problem:
     expected: str | None = None
 
     def __str__(self) -> str:
+        if self.file in (ARGUMENT, OPTION):
+            tail = f" (expected {self.expected})" if self.expected else ""
+            kind = "argument" if self.file == ARGUMENT else "option"
+            return f"{kind} {self.column}: {self.problem}{tail}"
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         col = f" {self.column}:" if self.column else ""
         tail = f" (expected {self.expected})" if self.expected else ""
@@ -44,3 +54,8 @@ class InputError(Exception):
             problems = [Problem(file="<input>", row=None, column=None, problem=problems)]
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def argument_problem(name: str, problem: str, expected: str | None = None) -> Problem:
+    """A problem with the function argument ``name`` (the CLI shows its flag)."""
+    return Problem(ARGUMENT, None, name, problem, expected)

@@ -58,7 +58,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm import __version__
+from wfm import DEFAULT_TZ, __version__
 from wfm.io import iso_timestamps, write_atomic
 
 __all__ = [
@@ -222,7 +222,7 @@ def _column_plan(s: pd.Series):
     return "text", vals, None
 
 
-def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = "Asia/Shanghai",
+def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = DEFAULT_TZ,
                    notes: Mapping[str, str] | None = None, title: str = "wfm export") -> Path:
     """Write DataFrames as one Excel workbook, one sheet per view (module docstring).
 
@@ -336,7 +336,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = "Asia/
     return write_atomic(path, build)
 
 
-def write_table(df: pd.DataFrame, path, *, view: str = "data", tz: str = "Asia/Shanghai",
+def write_table(df: pd.DataFrame, path, *, view: str = "data", tz: str = DEFAULT_TZ,
                 notes: Mapping[str, str] | None = None) -> Path:
     """Write one table by the extension of ``path``: ``.xlsx`` (one-sheet
     workbook), ``.csv`` (spreadsheet-safe CSV) or ``.json`` (records)."""

@@ -135,6 +135,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
 
 __all__ = [
@@ -257,7 +258,7 @@ _ISO_EXAMPLE = "ISO 8601 such as 2025-11-11T09:00 or 2025-11-11T09:00+08:00"
 def read_intervals(
     path: str | os.PathLike,
     *,
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TZ,
     interval_min: int | None = None,
     require_aht: bool = True,
 ) -> pd.DataFrame:
@@ -326,7 +327,7 @@ def validate_intervals(
     df: pd.DataFrame,
     *,
     source: str = "<dataframe>",
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TZ,
     interval_min: int | None = None,
     require_aht: bool = True,
 ) -> pd.DataFrame:

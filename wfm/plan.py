@@ -4,7 +4,7 @@ Like pvlib's ``ModelChain``, :class:`Plan` holds no formulas. It calls, in
 order, ``wfm.intervals`` / ``wfm.sample`` (history), ``wfm.forecast`` (model
 chosen per queue by rolling-origin backtest, then the horizon forecast),
 ``wfm.scenario.apply_overrides`` (the what-if), ``wfm.staffing`` (required
-agents), ``wfm.roster`` (shift roster) and ``wfm.report``, and writes every
+agents), ``wfm.roster`` (shift roster) and ``wfm.html_report``, and writes every
 intermediate table so each step can be checked on its own.
 
 Outputs (in the scenario's output folder, each written atomically):
@@ -323,7 +323,7 @@ class Plan:
                       roster=None) -> None:
         """plan.xlsx (one sheet per view, for HR and planners) and kpi_summary.json."""
         from wfm.export import write_workbook
-        from wfm.kpi.report import plan_kpi_summary
+        from wfm.kpi.summary import plan_kpi_summary
 
         sheets = {"daily": daily, "staffing": staffing, "forecast": fc.forecast}
         for name in ("roster", "coverage", "agents", "cost"):
@@ -355,7 +355,7 @@ class Plan:
 
     def write_report(self, out_dir: Path, history, fc: ForecastResult, staffing, summary,
                      roster=None, comparison=None) -> Path:
-        from wfm.report import ReportInputs, write_report
+        from wfm.html_report import ReportInputs, write_report
 
         sc = self.scenario
         inputs = ReportInputs(

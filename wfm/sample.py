@@ -79,6 +79,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
 from wfm.io import write_csv
 
@@ -414,7 +415,7 @@ def expected_offered(
     *,
     queues: Sequence[str] = ("hotline",),
     interval_min: int = 30,
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TZ,
     open_hour: float = 8,
     close_hour: float = 22,
     base_daily_calls: float = 2400,
@@ -470,7 +471,7 @@ def generate_history(
     queues: Sequence[str] = ("hotline",),
     interval_min: int = 30,
     seed: int = 20251111,
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TZ,
     open_hour: float = 8,
     close_hour: float = 22,
     base_daily_calls: float = 2400,

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
 from wfm.staffing import ServiceTargets
 
@@ -67,7 +68,7 @@ _OFF = None  # what `false` means for an optional target
 @dataclass(frozen=True)
 class DataSection:
     history: str = "sample"
-    time_zone: str = "Asia/Shanghai"
+    time_zone: str = DEFAULT_TZ
     interval_min: int | None = None
     sample_seed: int = 20251111
     sample_start: str = "2025-06-02"

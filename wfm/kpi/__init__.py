@@ -5,7 +5,7 @@ The agent timeline (state log over the roster): :mod:`wfm.kpi.timeline`.
 Formulas: :mod:`wfm.kpi.wfm_kpis` (WFM and service KPIs),
 :mod:`wfm.kpi.outbound` (campaign KPIs), :mod:`wfm.kpi.scorecard` (grades
 and bonus), :mod:`wfm.kpi.pay` (pay hours and pay). All at once:
-:func:`wfm.kpi.report.kpi_report`. Domain constants: :mod:`wfm.kpi.terms`.
+:func:`wfm.kpi.summary.kpi_report`. Domain constants: :mod:`wfm.kpi.terms`.
 """
 
 from wfm.kpi.inputs import (
@@ -37,7 +37,6 @@ from wfm.kpi.pay import (
     round_cents,
     statutory_holidays,
 )
-from wfm.kpi.report import KpiReport, check_targets, kpi_report, plan_kpi_summary
 from wfm.kpi.scorecard import (
     Rule,
     Scheme,
@@ -49,6 +48,7 @@ from wfm.kpi.scorecard import (
     split_bonus_pool,
     traffic_score,
 )
+from wfm.kpi.summary import KpiReport, check_targets, kpi_report, plan_kpi_summary
 from wfm.kpi.timeline import build_timeline, roster_coverage, schedule_segments
 from wfm.kpi.wfm_kpis import (
     adherence,

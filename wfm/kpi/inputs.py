@@ -129,6 +129,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
 from wfm.intervals import (
     MAX_PROBLEMS,
@@ -288,7 +289,7 @@ class _Table:
 
     def __init__(self, df: pd.DataFrame, source: str, known: Mapping[str, str],
                  required: tuple[str, ...], synonyms: Mapping[str, str] | None = None,
-                 tz: str | None = "Asia/Shanghai"):
+                 tz: str | None = DEFAULT_TZ):
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
         self.df = df
@@ -582,13 +583,13 @@ _STATE_SYN = {"agent": "agent_id", "agentid": "agent_id", "agent_name": "agent_i
               "group": "team"}
 
 
-def read_state_log(path, *, tz: str = "Asia/Shanghai") -> pd.DataFrame:
+def read_state_log(path, *, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read and validate an agent state log (see the module docstring)."""
     return validate_state_log(read_table(path), source=str(path), tz=tz)
 
 
 def validate_state_log(df: pd.DataFrame, *, source: str = "<dataframe>",
-                       tz: str = "Asia/Shanghai") -> pd.DataFrame:
+                       tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Check an agent state log and return its canonical form.
 
     Columns and rules: module docstring. Raises InputError listing every
@@ -883,12 +884,12 @@ def parse_items(text: pd.Series, shift_start_ns: np.ndarray, tz: str, *,
     return items, bad, np.unique(rows[unresolved])
 
 
-def read_roster(path, *, tz: str = "Asia/Shanghai", contracts: Mapping | None = None) -> pd.DataFrame:
+def read_roster(path, *, tz: str = DEFAULT_TZ, contracts: Mapping | None = None) -> pd.DataFrame:
     """Read and validate a published roster (see the module docstring)."""
     return validate_roster(read_table(path), source=str(path), tz=tz, contracts=contracts)
 
 
-def validate_roster(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = "Asia/Shanghai",
+def validate_roster(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = DEFAULT_TZ,
                     contracts: Mapping | None = None) -> pd.DataFrame:
     """Check a published roster and return its canonical form.
 
@@ -1261,12 +1262,12 @@ def _validate_interval_like(df, source, tz, interval_min, extras: dict[str, str]
     return result
 
 
-def read_results(path, *, tz: str = "Asia/Shanghai", interval_min: int | None = None) -> pd.DataFrame:
+def read_results(path, *, tz: str = DEFAULT_TZ, interval_min: int | None = None) -> pd.DataFrame:
     """Read and validate actual interval results (see the module docstring)."""
     return validate_results(read_table(path), source=str(path), tz=tz, interval_min=interval_min)
 
 
-def validate_results(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = "Asia/Shanghai",
+def validate_results(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = DEFAULT_TZ,
                      interval_min: int | None = None) -> pd.DataFrame:
     """Check actual interval results: the canonical interval table plus the
     result totals of the module docstring (NaN where a cell is blank)."""
@@ -1299,12 +1300,12 @@ def validate_results(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str =
     return out.drop(columns="_row")
 
 
-def read_forecasts(path, *, tz: str = "Asia/Shanghai", interval_min: int | None = None) -> pd.DataFrame:
+def read_forecasts(path, *, tz: str = DEFAULT_TZ, interval_min: int | None = None) -> pd.DataFrame:
     """Read and validate forecast snapshots (see the module docstring)."""
     return validate_forecasts(read_table(path), source=str(path), tz=tz, interval_min=interval_min)
 
 
-def validate_forecasts(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = "Asia/Shanghai",
+def validate_forecasts(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = DEFAULT_TZ,
                        interval_min: int | None = None) -> pd.DataFrame:
     """Check forecast snapshots: one interval table per ``made_at`` value
     (the whole table is one snapshot without that column). Returns the
@@ -1409,12 +1410,12 @@ _DIAL_COLS = {"account_id": "the account (customer record) dialled", "outcome": 
               "acw_s": "after-call-work seconds (>= 0)"}
 
 
-def read_dials(path, *, tz: str = "Asia/Shanghai") -> pd.DataFrame:
+def read_dials(path, *, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read and validate an outbound dialling log (see the module docstring)."""
     return validate_dials(read_table(path), source=str(path), tz=tz)
 
 
-def validate_dials(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = "Asia/Shanghai") -> pd.DataFrame:
+def validate_dials(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Check a dialling log: returns ``account_id``, ``outcome``, and the
     optional columns given (seconds as float, blank = 0; ``dialled_at``
     tz-aware), in file order."""

@@ -14,8 +14,8 @@ from wfm.roster.agents import Agent, read_agents
 from wfm.roster.build import RosterResult, build_roster
 from wfm.roster.catalog import Catalog, load_catalog, parse_catalog
 from wfm.roster.check import check_roster
+from wfm.roster.coverage import coverage_from_roster, judge_coverage, schedule_accuracy
 from wfm.roster.demand import build_horizon, read_requirements
-from wfm.roster.report import coverage_from_roster, judge_coverage, schedule_accuracy
 
 
 def write_roster(result: RosterResult, outdir) -> dict:

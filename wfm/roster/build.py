@@ -10,15 +10,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
 from wfm.roster.agents import Agent, generated_agents, group_agents
 from wfm.roster.assign import assign_shifts, assign_tours
 from wfm.roster.catalog import Catalog, load_catalog
 from wfm.roster.check import check_roster
+from wfm.roster.coverage import (
+    coverage_from_roster,
+    judge_coverage,
+    roster_table,
+    schedule_accuracy,
+)
 from wfm.roster.demand import Horizon, build_horizon, validate_requirements
 from wfm.roster.model import Group, TourModel
 from wfm.roster.previous import boundary_violations, no_carry_in, read_previous_roster
-from wfm.roster.report import coverage_from_roster, judge_coverage, roster_table, schedule_accuracy
 from wfm.roster.solve import SolveInfo, solve_model
 
 
@@ -26,7 +32,7 @@ from wfm.roster.solve import SolveInfo, solve_model
 class RosterResult:
     """A roster and how good it is.
 
-    ``roster``: one row per shift (see :func:`wfm.roster.report.roster_table`);
+    ``roster``: one row per shift (see :func:`wfm.roster.coverage.roster_table`);
     ``coverage``: per interval required, net scheduled, short agents and
     service; ``agents``: per agent contract, shifts, paid hours, weekend days
     off, status ("placed", "partly placed", "not placed") and reason;
@@ -68,7 +74,7 @@ def _shortfall(horizon: Horizon, net: np.ndarray, limit: int = 50) -> dict:
 
 def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int | None = None,
                  agents: list[Agent] | str | None = None, *, solver: str = "highs", time_limit_s: float = 60.0,
-                 work_limit_s: float | None = None, gap_rel: float = 1e-4, tz: str = "Asia/Shanghai", headcount: dict | None = None,
+                 work_limit_s: float | None = None, gap_rel: float = 1e-4, tz: str = DEFAULT_TZ, headcount: dict | None = None,
                  days: int | None = None, pay_weight: float = 1.0, under_weight=None, over_weight=None,
                  close_gap: bool = True, target_s: float = 20.0, service_model: str = "erlang-c",
                  patience_s: float | None = None, assign_time_s: float = 30.0,

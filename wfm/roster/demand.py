@@ -16,9 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
-
-DEFAULT_TZ = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)

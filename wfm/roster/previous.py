@@ -33,8 +33,8 @@ import pandas as pd
 
 from wfm.errors import InputError, Problem
 from wfm.io import read_text_csv
+from wfm.roster.coverage import coverage_from_roster
 from wfm.roster.demand import Horizon
-from wfm.roster.report import coverage_from_roster
 
 REQUIRED = ("agent_id", "shift_start", "shift_end")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from wfm.cli.options import tz_option
 from wfm.roster import build_roster, write_roster
 
 
@@ -22,7 +23,7 @@ from wfm.roster import build_roster, write_roster
 @click.option("--work-limit", "work_limit_s", type=click.FloatRange(min=0.0), default=None,
               help="deterministic work budget in reference seconds (default 0.5 x --time-limit): "
                    "the same inputs and budget give the same roster")
-@click.option("--tz", default="Asia/Shanghai", show_default=True, help="time zone of the requirements")
+@tz_option(help="Time zone of naive timestamps in the requirements (IANA name).")
 @click.option("--target-s", type=float, default=20.0, show_default=True, help="service-level answer target (s)")
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False), default=None,
               help="the previous roster.csv: its shifts running into this horizon count in the coverage, and "

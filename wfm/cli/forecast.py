@@ -17,15 +17,15 @@ import datetime as dt
 import click
 import pandas as pd
 
+from wfm.cli.options import CommandGroup, tz_option
 from wfm.errors import InputError, Problem
+from wfm.forecast.backtest import SCORE_COLUMNS, backtest
+from wfm.forecast.calendar import CalendarConfig, Event
+from wfm.forecast.history import queue_histories
+from wfm.forecast.models import DEFAULT_CANDIDATES, MODELS, make_model
+from wfm.forecast.persist import load_model, save_model
+from wfm.forecast.plot import plot_forecast
 from wfm.io import write_csv
-
-from .forecast.backtest import SCORE_COLUMNS, backtest
-from .forecast.calendar import CalendarConfig, Event
-from .forecast.history import queue_histories
-from .forecast.models import DEFAULT_CANDIDATES, MODELS, make_model
-from .forecast.persist import load_model, save_model
-from .forecast.plot import plot_forecast
 
 MODEL_NAMES = sorted(set(MODELS) | {"auto"})
 
@@ -50,7 +50,7 @@ def _calendar(country, events, post_holiday_days, month_start_days, month_end_da
 
 def input_options(f):
     opts = [
-        click.option("--tz", default="Asia/Shanghai", show_default=True, help="IANA zone of naive timestamps"),
+        tz_option(),
         click.option("--interval-min", type=int, default=None, help="interval length (default: inferred)"),
     ]
     for o in reversed(opts):
@@ -117,7 +117,7 @@ def _model_list(text: str | None) -> list[str]:
     return names
 
 
-@click.group("forecast")
+@click.group("forecast", cls=CommandGroup)
 def forecast():
     """Forecast interval volume and handle time; backtest and select models."""
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from wfm import DEFAULT_TZ
+from wfm.cli.options import CommandGroup, tz_option
 from wfm.errors import InputError, Problem
 
 _OUT_HELP = "Output file: .csv, .xlsx or .json (written atomically)."
@@ -20,11 +22,6 @@ _OUT_HELP = "Output file: .csv, .xlsx or .json (written atomically)."
 def _out_option(f):
     return click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
                         help=_OUT_HELP)(f)
-
-
-def _tz_option(f):
-    return click.option("--tz", default="Asia/Shanghai", show_default=True,
-                        help="Time zone of naive timestamps (IANA name).")(f)
 
 
 def _check_out(path: str, allowed=(".csv", ".xlsx", ".json")) -> None:
@@ -98,7 +95,7 @@ _BY = {"agent": ["agent_id"], "agent-day": ["agent_id", "work_date"], "team": ["
        "team-day": ["team", "work_date"], "day": ["work_date"], "centre": []}
 
 
-@click.group("kpi")
+@click.group("kpi", cls=CommandGroup)
 def kpi():
     """Measure after the plan: adherence, accuracy, service, outbound, scorecard, pay.
 
@@ -118,7 +115,7 @@ def kpi():
               help="Adherence: out-of-adherence episodes this short are forgiven.")
 @click.option("--utilisation-base", type=click.Choice(["logged-in", "scheduled"]), default="logged-in",
               show_default=True, help="Denominator of utilisation.")
-@_tz_option
+@tz_option
 @_out_option
 def agents_cmd(states, roster, by, tolerance_min, utilisation_base, tz, output):
     """Adherence, conformance, utilisation, occupancy, not-ready ratio, shrinkage."""
@@ -144,7 +141,7 @@ def agents_cmd(states, roster, by, tolerance_min, utilisation_base, tz, output):
               show_default=True, help="Period of the rows.")
 @click.option("--sl-method", type=click.Choice(["offered", "exclude_short_abandons", "handled"]),
               default="offered", show_default=True, help="Denominator of the service level.")
-@_tz_option
+@tz_option
 @_out_option
 def service_cmd(results, level, sl_method, tz, output):
     """Service level, ASA, abandonment, AHT, ATT, ACW per queue and period."""
@@ -173,7 +170,7 @@ def service_cmd(results, level, sl_method, tz, output):
 @click.option("--asa-s", type=float, default=0.0, show_default=True, help="Max ASA, s (0: off).")
 @click.option("--model", type=click.Choice(["erlang-c", "erlang-a"]), default="erlang-c", show_default=True)
 @click.option("--patience-s", type=float, default=None, help="Mean patience, s (Erlang A).")
-@_tz_option
+@tz_option
 @_out_option
 def accuracy_cmd(forecast, results, roster, level, lead_days, sl, target_s, asa_s, model, patience_s,
                  tz, output):
@@ -226,7 +223,7 @@ def accuracy_cmd(forecast, results, roster, level, lead_days, sl, target_s, asa_
 @click.option("--roster", type=click.Path(dir_okay=False), default=None,
               help="Roster of the outbound agents (paid hours).")
 @click.option("--by", type=click.Choice(["campaign", "agent", "total"]), default="total", show_default=True)
-@_tz_option
+@tz_option
 @_out_option
 def outbound_cmd(dials, list_size, unusable_in_list, states, roster, by, tz, output):
     """Outbound campaign KPIs: corruption, reachable, completed and hit rates, per hour ..."""
@@ -284,7 +281,7 @@ def _agent_kpi_table(states, roster, leave, tolerance_min, tz):
               help="Scheme TOML [default: adherence/utilisation/not-ready bands + attendance deductions].")
 @click.option("--bonus-base", type=float, default=None, help="Bonus base, CNY [default: 500 or the scheme's].")
 @click.option("--tolerance-min", type=float, default=5.0, show_default=True)
-@_tz_option
+@tz_option
 @_out_option
 def scorecard_cmd(kpis, states, roster, leave, agents, scheme, bonus_base, tolerance_min, tz, output):
     """Monthly agent scorecard: weighted scores, grade A-E, bonus."""
@@ -343,7 +340,7 @@ def scorecard_cmd(kpis, states, roster, leave, agents, scheme, bonus_base, toler
               help="Unscheduled time per day up to this is not overtime.")
 @click.option("--month", default=None, help="Only this month (YYYY-MM).")
 @_catalog_option
-@_tz_option
+@tz_option
 @_out_option
 def pay_cmd(roster, states, leave, agents, bonus, base, overtime_grace_min, month, catalog, tz, output):
     """Pay hours and pay per agent and month (overtime, holidays, leave)."""
@@ -394,12 +391,12 @@ def pay_cmd(roster, states, leave, agents, bonus, base, overtime_grace_min, mont
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Output folder: kpi_report.xlsx, one CSV per view, kpi_summary.json.")
 @_catalog_option
-@_tz_option
+@tz_option
 def report_cmd(states, roster, results, forecast, leave, agents, dials, scheme, tolerance_min,
                adherence_threshold, level, out_dir, catalog, tz):
     """Every KPI the inputs allow, as a workbook, CSVs and a summary vs targets."""
     from wfm.kpi import scorecard as sc
-    from wfm.kpi.report import kpi_report
+    from wfm.kpi.summary import kpi_report
 
     if not any((states, roster, results, forecast, dials)):
         raise click.UsageError("give at least one of --states, --roster, --results, --forecast, --dials")
@@ -418,9 +415,9 @@ def report_cmd(states, roster, results, forecast, leave, agents, dials, scheme, 
     click.echo(f"{len(rep.views)} views -> {out_dir}/ ({', '.join(p.name for p in paths)})")
 
 
-def write_report(rep, out_dir, *, tz: str = "Asia/Shanghai", workbook: str = "kpi_report.xlsx",
+def write_report(rep, out_dir, *, tz: str = DEFAULT_TZ, workbook: str = "kpi_report.xlsx",
                  summary: str = "kpi_summary.json", csv: bool = True) -> list[Path]:
-    """Write a :class:`wfm.kpi.report.KpiReport`: the workbook (one sheet per
+    """Write a :class:`wfm.kpi.summary.KpiReport`: the workbook (one sheet per
     view plus a ``summary`` sheet of the target check), one CSV per view and
     the JSON summary. Views too long for Excel go to CSV only."""
     import pandas as pd
@@ -447,7 +444,7 @@ def write_report(rep, out_dir, *, tz: str = "Asia/Shanghai", workbook: str = "kp
 # --------------------------------------------------------------------------
 
 
-@click.group("export")
+@click.group("export", cls=CommandGroup)
 def export():
     """Schedules and tables for HR: CSV, Excel workbook, iCalendar per agent."""
 
@@ -459,7 +456,7 @@ def export():
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "xlsx", "ics"]), default="auto",
               show_default=True, help="auto: from the output extension (a folder means ics).")
 @click.option("--with-pay", is_flag=True, help="Add a sheet of pay hours (xlsx only).")
-@_tz_option
+@tz_option
 def export_roster(roster, output, fmt, with_pay, tz):
     """Validate a roster and export it (CSV, Excel workbook, or .ics per agent)."""
     from wfm.export import write_csv, write_icalendar, write_workbook
@@ -489,7 +486,7 @@ def export_roster(roster, output, fmt, with_pay, tz):
 @export.command("workbook")
 @click.argument("tables", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .xlsx to write.")
-@_tz_option
+@tz_option
 def export_workbook(tables, output, tz):
     """Combine CSV/Excel/Parquet TABLES into one workbook, one sheet per file.
 
