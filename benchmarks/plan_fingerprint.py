@@ -58,7 +58,9 @@ def _breaks(v) -> str:
     return ";".join(f"{_utc(a)}/{_utc(b)}" for a, b in pairs)
 
 
-def roster_fingerprint(roster: pd.DataFrame) -> str:
+def roster_fingerprint(roster) -> str:
+    if hasattr(roster, "file_table"):  # wfm.roster.Roster: its file form
+        roster = roster.file_table()
     lines = []
     for r in roster.to_dict("records"):
         lines.append("|".join([str(r["agent_id"]), str(r["contract"]), str(r["shift_type"]),

@@ -84,13 +84,22 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     np.testing.assert_allclose(merged.required_agents, merged.required_agents_net / 0.9)
     np.testing.assert_allclose(coverage.expected_agents, coverage.scheduled_agents * 0.9)
     assert summary["agents_total"] == roster.agent_id.nunique() == cost.agents.sum()
-    # Cost: each shift at the contract's daily rate (domain.md section 4).
-    shifts = roster.contract.map({"five_two": "5-on-2", "one_one": "1-on-1"}).value_counts()
-    for name, paid_days in (("5-on-2", 21.75), ("1-on-1", 15.5)):
-        assert cost.loc[name, "shifts"] == shifts.get(name, 0)
-        assert cost.loc[name, "cost"] == pytest.approx(shifts.get(name, 0) * 2800 / paid_days,
-                                                       abs=0.01)
+    # Cost: each shift at the contract's daily rate (domain notes, section 4),
+    # one pay line per agent and month rounded half-up to the cent, as a payslip is.
+    from decimal import ROUND_HALF_UP, Decimal
+
+    roster["name_"] = roster.contract.map({"five_two": "5-on-2", "one_one": "1-on-1"})
+    roster["month"] = roster.date.str[:7]
+    for name, paid_days in (("5-on-2", "21.75"), ("1-on-1", "15.5")):
+        mine = roster[roster.name_ == name]
+        assert cost.loc[name, "shifts"] == len(mine)
+        lines = mine.groupby(["agent_id", "month"]).size()
+        expect = sum((Decimal(2800) / Decimal(paid_days) * int(n)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                     for n in lines)
+        assert Decimal(str(cost.loc[name, "cost"])) == expect
     assert summary["cost_cny"] == pytest.approx(cost.cost.sum())
+    kpis = json.loads((out / "kpi_summary.json").read_text())
+    assert kpis["roster"]["roster_cost_cny"] == pytest.approx(summary["cost_cny"], abs=1e-9)
     assert summary["roster"]["rule_violations"] == 0
     assert {"roster", "coverage", "cost"} <= set(
         __import__("openpyxl").load_workbook(out / "plan.xlsx", read_only=True).sheetnames)

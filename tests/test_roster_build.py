@@ -43,16 +43,18 @@ def test_roster_is_clean_and_coverage_is_consistent(small):
     assert ah["scheduled_on_phones"] == pytest.approx(net.sum())  # 60-minute intervals
     assert ah["required"] == pytest.approx(res.horizon.required.sum())
     # paid hours = 8 or 12 per shift (paid meals)
-    assert ah["paid"] == pytest.approx(8 * (res.roster["contract"] == "five_two").sum() + 12 * (res.roster["contract"] == "one_one").sum())
+    sh = res.roster.shifts
+    assert ah["paid"] == pytest.approx(8 * (sh["contract"] == "five_two").sum() + 12 * (sh["contract"] == "one_one").sum())
     # shortfall agrees with the coverage table
     short = np.maximum(res.horizon.required - net, 0)
     assert res.summary["shortfall"]["agent_hours_short"] == pytest.approx(short.sum())
     assert res.summary["lp_bound"] <= res.summary["objective"] + 1e-6
     assert 0 <= res.summary["gap"] < 0.2
     # generated names
-    assert res.roster["agent_id"].str.fullmatch(r"A\d{3}").all()
-    # timestamps carry the offset
-    assert res.roster["shift_start"].str.endswith("+08:00").all()
+    assert sh["agent_id"].str.fullmatch(r"A\d{3}").all()
+    # times are tz-aware in the roster and carry the offset in its file form
+    assert str(sh["shift_start"].dt.tz) == "Asia/Shanghai"
+    assert res.roster.file_table()["shift_start"].str.endswith("+08:00").all()
 
 
 def test_service_comes_from_the_staffing_module(small):
@@ -119,9 +121,9 @@ def test_named_agents(tmp_path):
     st = res.agents.set_index("agent_id")
     assert st.loc["E04", "status"] == "not placed" and "fixed days off" in st.loc["E04", "reason"]
     assert st.loc["E05", "status"] == "not placed" and "availability" in st.loc["E05", "reason"]
-    r = res.roster
+    r = res.roster.shifts
     assert not (pd.to_datetime(r.loc[r.agent_id == "E00", "date"]).dt.day_of_week >= 5).any()
-    assert "2026-03-04" not in set(r.loc[r.agent_id == "E01", "date"])
+    assert pd.Timestamp("2026-03-04") not in set(r.loc[r.agent_id == "E01", "date"])
     assert (r.loc[r.agent_id == "E01"].shape[0]) <= 5
     e2 = r[r.agent_id == "E02"]
     assert (pd.to_datetime(e2["shift_end"]).dt.hour <= 16).all()
@@ -150,7 +152,8 @@ def test_same_inputs_same_roster():
     a = build_roster(req, cat, 1, time_limit_s=120, work_limit_s=30, close_gap=False)
     b = build_roster(req, cat, 1, time_limit_s=120, work_limit_s=30, close_gap=False)
     assert a.summary["status"] == b.summary["status"] == "optimal"
-    pd.testing.assert_frame_equal(a.roster, b.roster)
+    pd.testing.assert_frame_equal(a.roster.shifts, b.roster.shifts)
+    pd.testing.assert_frame_equal(a.roster.segments, b.roster.segments)
     pd.testing.assert_frame_equal(a.coverage, b.coverage)
     assert a.violations.empty
 
@@ -166,7 +169,7 @@ def test_work_budget_not_the_clock_ends_the_search():
         assert r.summary["status"] == "feasible"  # the budget, not a proof, ended it
         assert 0 < r.summary["work_s"] <= 4 + 1e-9
         assert r.violations.empty
-    pd.testing.assert_frame_equal(runs[0].roster, runs[1].roster)
+    pd.testing.assert_frame_equal(runs[0].roster.file_table(), runs[1].roster.file_table())
     pd.testing.assert_frame_equal(runs[0].coverage, runs[1].coverage)
     assert runs[0].summary["objective"] == runs[1].summary["objective"]
 
@@ -238,7 +241,7 @@ def test_write_roster(small, tmp_path):
 def test_contract_mix_sets_a_minimum_share():
     """contract_mix {"5-on-2": 0.7}: at least 70 % of the rostered team on 5-on-2."""
     def share(res, key):
-        heads = res.roster.groupby("contract")["agent_id"].nunique()
+        heads = res.roster.shifts.groupby("contract")["agent_id"].nunique()
         return heads.get(key, 0) / heads.sum()
 
     free = build_roster(requirements(), CAT, 1, time_limit_s=8, close_gap=False)
@@ -306,8 +309,8 @@ def test_availability_windows_enter_the_model_brute_force():
     brute = min(sum(day_cost(d, int(d != o1), int(d != o2) + int(d != o3)) for d in range(7))
                 for o1 in range(7) for o2 in range(7) for o3 in range(7))
     assert res.summary["objective"] == pytest.approx(brute, abs=1e-6)
-    r = res.roster
-    late = r[pd.to_datetime(r["shift_start"]).dt.hour == 13]
+    r = res.roster.shifts
+    late = r[r["shift_start"].dt.hour == 13]
     assert set(late["agent_id"]) <= {"E1"}
 
 

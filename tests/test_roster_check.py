@@ -8,6 +8,7 @@ import pandas as pd
 from wfm.roster.agents import Agent
 from wfm.roster.catalog import load_catalog
 from wfm.roster.check import check_roster
+from wfm.roster.table import make_roster
 
 CAT = load_catalog(Path(__file__).resolve().parents[1] / "models" / "shifts.toml")
 START = dt.date(2026, 3, 2)  # a Monday
@@ -30,8 +31,26 @@ def five_two_week(agent, off=(5, 6), **kw):
     return [shift(agent, "five_two", d, **kw) for d in range(7) if d not in off]
 
 
+def as_roster(rows):
+    """The rows as a Roster built directly (no reader: the reader would
+    already refuse overlapping breaks; the checker must find them itself)."""
+    segs = []
+    for i, r in enumerate(rows):
+        if r["meal_start"]:
+            segs.append((i, "meal", r["meal_start"], r["meal_end"]))
+        for part in filter(None, r["breaks"].split(";")):
+            a, b = part.split("/")
+            segs.append((i, "break", a, b))
+    shifts = pd.DataFrame(rows).drop(columns=["meal_start", "meal_end", "breaks"])
+    shifts["date"] = pd.to_datetime(shifts["date"])
+    segments = pd.DataFrame(segs, columns=["shift_id", "activity", "start", "end"])
+    segments["start"] = pd.to_datetime(segments["start"])
+    segments["end"] = pd.to_datetime(segments["end"])
+    return make_roster(shifts, segments, "Asia/Shanghai")
+
+
 def rules(rows, agents=None, days=7):
-    return set(check_roster(pd.DataFrame(rows), CAT, horizon_start=START, days=days, agents=agents)["rule"])
+    return set(check_roster(as_roster(rows), CAT, horizon_start=START, days=days, agents=agents)["rule"])
 
 
 def test_clean_roster_has_no_violations():
@@ -63,7 +82,7 @@ def test_meal_and_breaks_windows():
     rows[0] = shift("A1", "five_two", 0, meal=(6, 0))  # meal window 180-300 min
     rows[1] = shift("A1", "five_two", 1, breaks=((1, 0),))  # one break missing
     rows[2] = shift("A1", "five_two", 2, breaks=((0, 15), (6, 30)))  # first break before its window
-    found = check_roster(pd.DataFrame(rows), CAT, horizon_start=START, days=7)
+    found = check_roster(as_roster(rows), CAT, horizon_start=START, days=7)
     assert set(found["rule"]) == {"meal", "breaks"}
     assert set(found["date"]) == {str(START), str(START + dt.timedelta(days=1)), str(START + dt.timedelta(days=2))}
 

@@ -99,7 +99,7 @@ def test_flexible_members_get_a_legal_roster_on_almost_no_budget():
     assert s["unfilled_shifts"] == [] and s["rule_violations"] == 0
     assert check_roster(res.roster, cat, horizon_start=pd.Timestamp("2026-03-02").date(), days=days,
                         agents={a.id: a for a in agents}).empty
-    r = res.roster.assign(s_=pd.to_datetime(res.roster["shift_start"]), e_=pd.to_datetime(res.roster["shift_end"]))
+    r = res.roster.shifts.assign(s_=res.roster.shifts["shift_start"], e_=res.roster.shifts["shift_end"])
     for a, (lo, hi) in lims.items():
         mine = r[r["agent_id"] == a].sort_values("s_")
         minutes = ((mine["e_"] - mine["s_"]).dt.total_seconds() / 60).sum()

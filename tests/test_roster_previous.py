@@ -82,7 +82,7 @@ def test_rest_runs_and_alternation_continue_across_the_boundary():
     res = build_roster(_requirements(1.0), cat, weeks=1, agents=agents, time_limit_s=30, close_gap=False,
                        previous_roster=prev)
     assert res.violations.empty, res.violations
-    r = res.roster.assign(s_=res.roster["shift_start"].map(pd.Timestamp))
+    r = res.roster.shifts.assign(s_=res.roster.shifts["shift_start"])
     days = {a: sorted({(t.tz_convert(TZ).normalize() - START).days for t in g["s_"]}) for a, g in r.groupby("agent_id")}
     e1 = r[r["agent_id"] == "E1"].sort_values("s_")
     assert e1["s_"].iloc[0] >= START + pd.Timedelta(hours=17)
@@ -103,8 +103,9 @@ def test_boundary_check_flags_a_roster_that_ignores_the_previous_one():
     prev = pd.DataFrame([_shift("E2", "alt", -17, 12), _shift("E3", "alt", -41, 12)])
     agents = [Agent("E2", "E2", "alt"), Agent("E3", "E3", "alt"), Agent("E4", "E4", "five")]
     res = build_roster(_requirements(1.0), cat, weeks=1, agents=agents, time_limit_s=30, close_gap=False)
-    carry = read_previous_roster(prev, res.horizon)
-    worked0 = set(res.roster.loc[res.roster["shift_start"].map(pd.Timestamp) < START + pd.Timedelta(days=1), "agent_id"])
+    carry = read_previous_roster(prev, res.horizon, cat)
+    sh = res.roster.shifts
+    worked0 = set(sh.loc[sh["shift_start"] < START + pd.Timedelta(days=1), "agent_id"])
     v = boundary_violations(res.roster, carry, cat, res.horizon)
     # exactly the 1-on-1 agents whose phase does not continue are flagged:
     # E2 (worked the day before) if it works day 0, E3 (two days before) if not
@@ -150,8 +151,8 @@ def test_last_nights_cover_the_hours_after_the_horizon():
     short_file = build_roster(two_weeks.iloc[:7 * 24], cat, weeks=1, time_limit_s=30, close_gap=False)
 
     def nights(r, day):
-        s = r.roster["shift_start"].map(pd.Timestamp)
-        return int(((r.roster["shift_type"] == "n8") & (s == START + pd.Timedelta(days=day, hours=22))).sum())
+        sh = r.roster.shifts
+        return int(((sh["shift_type"] == "n8") & (sh["shift_start"] == START + pd.Timedelta(days=day, hours=22))).sum())
 
     assert res.summary["tail"]["intervals"] == 6 and res.summary["tail"]["required_agent_hours"] == 18.0
     assert short_file.summary["tail"]["intervals"] == 0

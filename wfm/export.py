@@ -375,30 +375,37 @@ def _safe_filename(agent: str) -> str:
     return base[:80]
 
 
-def write_icalendar(roster: pd.DataFrame, out_dir, *, prodid: str = "-//wfm//roster//EN",
+def write_icalendar(roster, out_dir, *, prodid: str = "-//wfm//roster//EN",
                     dtstamp: dt.datetime | None = None, calendar_name: str = "Shifts") -> list[Path]:
-    """One ``.ics`` file per agent of a canonical roster (module docstring).
+    """One ``.ics`` file per agent of a roster (module docstring).
 
-    File names are the agent id when it is safe as a file name, else a
-    sanitised id plus a short hash (``agent_<id>.ics``). ``dtstamp`` (the
-    RFC 5545 creation stamp) defaults to the earliest shift start, so the
-    same roster always gives the same files. Returns the paths written.
+    ``roster``: a :class:`wfm.roster.table.Roster` (or a roster table). File
+    names are the agent id when it is safe as a file name, else a sanitised
+    id plus a short hash (``agent_<id>.ics``). ``dtstamp`` (the RFC 5545
+    creation stamp) defaults to the earliest shift start, so the same roster
+    always gives the same files. Returns the paths written.
     """
     import icalendar
 
+    from wfm.roster.table import as_roster
+
+    roster = as_roster(roster)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if len(roster) == 0:
+    if roster.empty:
         return []
-    tz = str(roster["shift_start"].dt.tz)
-    stamp = dtstamp or roster["shift_start"].min().tz_convert("UTC").to_pydatetime()
+    tz = roster.tz
+    sh = roster.shifts.assign(ics_meal=roster.clock_items(["meal"]).str.split(";").str[0],
+                              ics_breaks=roster.clock_items(["break"]),
+                              ics_activities=roster.clock_items(["meeting", "training"], named=True))
+    stamp = dtstamp or sh["shift_start"].min().tz_convert("UTC").to_pydatetime()
     # one VTIMEZONE for every file, covering the roster's years only (building it
     # from the tz database is the slow part of writing a calendar)
-    y0 = int(roster["shift_start"].min().year)
-    y1 = int(roster["shift_end"].max().year)
+    y0 = int(sh["shift_start"].min().year)
+    y1 = int(sh["shift_end"].max().year)
     vtz = icalendar.Timezone.from_tzid(tz, first_date=dt.date(y0 - 1, 1, 1), last_date=dt.date(y1 + 2, 1, 1))
     paths = []
-    for agent, shifts in roster.groupby("agent_id", sort=True):
+    for agent, shifts in sh.groupby("agent_id", sort=True):
         cal = icalendar.Calendar()
         cal.add("prodid", prodid)
         cal.add("version", "2.0")
@@ -416,12 +423,12 @@ def write_icalendar(roster: pd.DataFrame, out_dir, *, prodid: str = "-//wfm//ros
             ev.add("dtend", r.shift_end.to_pydatetime())
             ev.add("summary", f"Shift ({r.contract})")
             lines = [f"Contract: {r.contract}"]
-            if pd.notna(r.meal_start):
-                lines.append(f"Meal: {r.meal_start.strftime('%H:%M')}-{r.meal_end.strftime('%H:%M')}")
-            if getattr(r, "breaks", ""):
-                lines.append(f"Breaks: {r.breaks.replace(';', ', ')}")
-            if getattr(r, "activities", ""):
-                lines.append(f"Activities: {r.activities.replace(';', ', ')}")
+            if r.ics_meal:
+                lines.append(f"Meal: {r.ics_meal}")
+            if r.ics_breaks:
+                lines.append(f"Breaks: {r.ics_breaks.replace(';', ', ')}")
+            if r.ics_activities:
+                lines.append(f"Activities: {r.ics_activities.replace(';', ', ')}")
             ev.add("description", "\n".join(lines))
             ev.add("transp", "OPAQUE")
             cal.add_component(ev)

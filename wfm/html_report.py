@@ -43,8 +43,8 @@ class ReportInputs:
     history, forecast: interval tables (``interval_start``, ``offered``; the
     forecast may carry ``offered_lower``/``offered_upper``).
     coverage: ``interval_start``, ``required_agents``, ``scheduled_agents``,
-    ``service_level``. roster: ``agent_id``, ``contract``, ``shift_start``,
-    ``shift_end`` (timestamps). cost: one row per contract with ``contract``,
+    ``service_level``. roster: a :class:`wfm.roster.table.Roster` (or a
+    table of ``agent_id``, ``contract``, ``shift_start``, ``shift_end``). cost: one row per contract with ``contract``,
     ``agents``, ``paid_hours``, ``cost``. comparison: the table of
     :func:`wfm.compare.comparison_table`.
     """
@@ -55,7 +55,7 @@ class ReportInputs:
     history: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None
     coverage: pd.DataFrame | None = None
-    roster: pd.DataFrame | None = None
+    roster: object | None = None
     cost: pd.DataFrame | None = None
     service_target: float | None = 0.8
     comparison: pd.DataFrame | None = None
@@ -113,9 +113,13 @@ def plot_coverage_heatmap(coverage: pd.DataFrame) -> str:
     return _png(fig)
 
 
-def plot_roster_gantt(roster: pd.DataFrame, max_agents: int = 60, days: int = 14) -> str:
-    """One row per agent, one bar per shift, coloured by contract."""
-    r = roster.dropna(subset=["shift_start", "shift_end"]).copy()
+def plot_roster_gantt(roster, max_agents: int = 60, days: int = 14) -> str:
+    """One row per agent, one bar per shift, coloured by contract
+    (``roster``: a :class:`wfm.roster.table.Roster` or a table of shifts)."""
+    from wfm.roster.table import Roster
+
+    shifts = roster.shifts if isinstance(roster, Roster) else roster
+    r = shifts.dropna(subset=["shift_start", "shift_end"]).copy()
     r["shift_start"] = pd.to_datetime(r["shift_start"])
     r["shift_end"] = pd.to_datetime(r["shift_end"])
     first = r["shift_start"].min()

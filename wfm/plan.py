@@ -31,6 +31,7 @@ plan.log           what ran, with timings and notes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -44,8 +45,10 @@ import pandas as pd
 
 from wfm import __version__
 from wfm.io import iso_timestamps, write_atomic, write_csv, write_json
+from wfm.roster.coverage import schedule_accuracy
+from wfm.roster.table import Roster
 from wfm.scenario import Scenario, apply_overrides
-from wfm.staffing import required_agents
+from wfm.staffing import offered_weighted_mean, required_agents
 
 log = logging.getLogger("wfm.plan")
 
@@ -72,20 +75,22 @@ class ForecastResult:
 class RosterOutputs:
     """What the roster step produced (see :func:`wfm.roster.build_roster`).
 
-    ``roster``: one row per shift; ``coverage``: per interval the
-    requirement the roster covers (required agents grossed up for absence),
-    the scheduled agents net of breaks and meals, the agents expected to turn
-    up (scheduled x (1 - absence)), and the service level, ASA and
-    abandonment those expected agents give; ``agents``: per agent;
-    ``cost``: per contract ``contract``, ``agents``, ``shifts``,
-    ``paid_hours`` and ``cost`` (shifts x the contract's daily rate,
-    ``base_monthly / paid_days_per_month``); ``summary``: the solver's report.
+    ``roster``: the :class:`~wfm.roster.table.Roster`; ``coverage``: per
+    interval the requirement the roster covers (required agents grossed up
+    for absence), the scheduled agents net of breaks and meals, the agents
+    expected to turn up (scheduled x (1 - absence)) and the service level,
+    ASA, abandonment and occupancy those expected agents give
+    (:func:`wfm.roster.coverage.judge_coverage`); ``agents``: per agent;
+    ``pay``: per agent and month what the roster costs
+    (:func:`wfm.kpi.pay.roster_cost`); ``cost``: those lines per contract
+    (:func:`wfm.kpi.pay.cost_by_contract`); ``summary``: the solver's report.
     """
 
-    roster: pd.DataFrame
+    roster: Roster
     coverage: pd.DataFrame
     agents: pd.DataFrame
     violations: pd.DataFrame
+    pay: pd.DataFrame
     cost: pd.DataFrame
     summary: dict
 
@@ -130,16 +135,6 @@ def daily_staffing(staffing: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         out["service_level"] = np.where(out["offered"] > 0, out["weighted_sl"] / out["offered"], 1.0)
     return out.drop(columns="weighted_sl")
-
-
-def offered_weighted(df: pd.DataFrame, col: str) -> float | None:
-    """Offered-weighted mean of ``col`` over intervals with volume (inf/NaN skipped)."""
-    busy = df[df["offered"] > 0]
-    vals = busy[col].replace(np.inf, np.nan)
-    ok = vals.notna()
-    if not ok.any():
-        return None
-    return float(np.average(vals[ok], weights=busy["offered"][ok]))
 
 
 class Plan:
@@ -195,16 +190,30 @@ class Plan:
         prediction = model.predict(self.horizon_start(history), days=7 * fc.horizon_weeks)
         return ForecastResult(prediction, scores, model.cleaned_, model.notes_, selected)
 
+    def catalog(self):
+        """The scenario's shift catalogue, with the scenario's monthly base
+        pay on every contract (``[pay] base_monthly``): one contract model
+        prices the roster in the solver, the cost and the KPIs."""
+        from wfm.roster import load_catalog
+        from wfm.roster.catalog import default_catalog_path
+
+        r = self.scenario.roster
+        catalog = load_catalog(default_catalog_path() if r.catalog == "bundled" else r.catalog)
+        base = self.scenario.pay.base_monthly
+        if any(ct.base_monthly != base for ct in catalog.contracts.values()):
+            catalog = dataclasses.replace(catalog, contracts={
+                k: dataclasses.replace(ct, base_monthly=base) for k, ct in catalog.contracts.items()})
+        return catalog
+
     def roster(self, staffing: pd.DataFrame) -> RosterOutputs:
         """Roster the horizon for the staffing requirement (see :class:`RosterOutputs`)."""
-        from wfm.roster import build_roster, load_catalog
+        from wfm.kpi.pay import cost_by_contract, roster_cost
+        from wfm.roster import build_roster
         from wfm.roster.build import catalog_contract_key
-        from wfm.roster.catalog import default_catalog_path
-        from wfm.staffing import service_for_agents
 
         sc = self.scenario
         r = sc.roster
-        catalog = load_catalog(default_catalog_path() if r.catalog == "bundled" else r.catalog)
+        catalog = self.catalog()
         headcount = {}
         for name, most in r.headcount.items():
             key = catalog_contract_key(catalog, name)
@@ -215,13 +224,9 @@ class Plan:
                                          "unknown contract", ", ".join(
                                              f"{k} ({c.name})" for k, c in catalog.contracts.items())))
             headcount[key] = (0, int(most))
-        # Breaks and meals are placed by the roster; unplanned absence is not,
-        # so the roster covers the requirement grossed up for it.
-        demand = staffing.assign(
-            required_agents=staffing["required_agents"] / (1.0 - r.absence_shrinkage))
         svc = sc.service
         result = build_roster(
-            demand, catalog, weeks=r.weeks or sc.forecast.horizon_weeks,
+            staffing, catalog, weeks=r.weeks or sc.forecast.horizon_weeks,
             agents=r.agents, solver=r.solver, time_limit_s=r.time_limit_s, work_limit_s=r.work_limit_s,
             gap_rel=r.gap_rel,
             tz=sc.data.time_zone, headcount=headcount or None,
@@ -229,45 +234,13 @@ class Plan:
             service_model=svc.model,
             patience_s=svc.patience_s if svc.model == "erlang-a" else None,
             previous_roster=r.previous_roster,
+            # breaks and meals are placed by the roster; unplanned absence is
+            # not, so the roster covers the requirement grossed up for it
+            absence_rate=r.absence_shrinkage,
         )
-        coverage = result.coverage.copy()
-        coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True).dt.tz_convert(
-            sc.data.time_zone)
-        coverage["expected_agents"] = coverage["scheduled_agents"] * (1.0 - r.absence_shrinkage)
-        # Service at the agents expected to turn up, pooled over the queues.
-        per = staffing.groupby("interval_start", sort=True).agg(
-            offered=("offered", "sum"), interval_min=("interval_min", "first"),
-            load_erlangs=("load_erlangs", "sum")).reset_index()
-        # The pooled AHT keeps the pooled load: load = offered x AHT / interval.
-        per["aht_s"] = np.where(per["offered"] > 0,
-                                per["load_erlangs"] * per["interval_min"] * 60 / per["offered"].where(
-                                    per["offered"] > 0, 1.0), 180.0)
-        merged = coverage.merge(per[["interval_start", "offered", "interval_min", "aht_s"]],
-                                on="interval_start", how="left")
-        merged[["offered"]] = merged[["offered"]].fillna(0.0)
-        merged["interval_min"] = merged["interval_min"].fillna(staffing["interval_min"].iloc[0])
-        merged["aht_s"] = merged["aht_s"].fillna(180.0)
-        judged = service_for_agents(merged, merged["expected_agents"], target_s=svc.target_s,
-                                    model=svc.model,
-                                    patience_s=svc.patience_s if svc.model == "erlang-a" else None)
-        for col in ("service_level", "asa_s", "p_abandon", "occupancy"):
-            coverage[col] = judged[col].to_numpy()
-        coverage["offered"] = merged["offered"].to_numpy()
-        cost = self._roster_cost(result.roster, catalog)
-        return RosterOutputs(result.roster, coverage, result.agents, result.violations, cost,
-                             result.summary)
-
-    def _roster_cost(self, roster: pd.DataFrame, catalog) -> pd.DataFrame:
-        base = self.scenario.pay.base_monthly
-        rows = []
-        for key, ct in catalog.contracts.items():
-            shifts = roster[roster["contract"] == key]
-            rate = base / ct.paid_days_per_month
-            rows.append({"contract": ct.name, "agents": int(shifts["agent_id"].nunique()),
-                         "shifts": int(len(shifts)),
-                         "paid_hours": float(shifts["paid_hours"].sum()),
-                         "daily_rate": round(rate, 2), "cost": round(len(shifts) * rate, 2)})
-        return pd.DataFrame(rows)
+        pay = roster_cost(result.roster, catalog)
+        return RosterOutputs(result.roster, result.coverage, result.agents, result.violations, pay,
+                             cost_by_contract(pay, catalog), result.summary)
 
     def staff(self, intervals: pd.DataFrame) -> pd.DataFrame:
         svc = self.scenario.service
@@ -306,7 +279,7 @@ class Plan:
         write_csv(daily, out_dir / "daily.csv")
         if roster is not None:
             rdir = out_dir / "roster"
-            write_csv(roster.roster, rdir / "roster.csv")
+            write_csv(roster.roster.file_table(), rdir / "roster.csv")
             write_csv(iso_timestamps(roster.coverage), rdir / "coverage.csv")
             write_csv(roster.agents, rdir / "agents.csv")
             write_csv(roster.violations, rdir / "violations.csv")
@@ -326,10 +299,9 @@ class Plan:
         from wfm.kpi.summary import plan_kpi_summary
 
         sheets = {"daily": daily, "staffing": staffing, "forecast": fc.forecast}
-        for name in ("roster", "coverage", "agents", "cost"):
-            table = getattr(roster, name, None)
-            if table is not None:
-                sheets[name] = table
+        if roster is not None:
+            sheets.update(roster=roster.roster.file_table(), coverage=roster.coverage, agents=roster.agents,
+                          cost=roster.cost)
         write_workbook(sheets, out_dir / "plan.xlsx", tz=self.scenario.data.time_zone,
                        title=f"wfm plan {self.scenario.name}",
                        notes={"scenario": self.scenario.name,
@@ -345,12 +317,9 @@ class Plan:
                 targets.pop(key, None)
             else:
                 targets[key] = (op, goal)
-        published = None
-        if roster is not None and len(roster.roster):
-            from wfm.kpi.inputs import validate_roster
-
-            published = validate_roster(roster.roster, tz=self.scenario.data.time_zone)
-        kpis = plan_kpi_summary(staffing, published, targets=targets)
+        kpis = plan_kpi_summary(staffing, None if roster is None else roster.roster,
+                                coverage=None if roster is None else roster.coverage,
+                                pay=None if roster is None else roster.pay, targets=targets)
         write_json(kpis, out_dir / "kpi_summary.json")
 
     def write_report(self, out_dir: Path, history, fc: ForecastResult, staffing, summary,
@@ -399,10 +368,10 @@ class Plan:
             "required_agent_hours": float((staffing["required_agents"] * hours).sum()),
             "scheduled_agent_hours": float((staffing["scheduled_agents"] * hours).sum()),
             "peak_scheduled_agents": int(staffing["scheduled_agents"].max()),
-            "planned_service_level": offered_weighted(staffing, "service_level"),
-            "planned_asa_s": offered_weighted(staffing, "asa_s"),
-            "planned_abandon_rate": offered_weighted(staffing, "p_abandon"),
-            "planned_occupancy": offered_weighted(staffing, "occupancy"),
+            "planned_service_level": offered_weighted_mean(staffing, "service_level"),
+            "planned_asa_s": offered_weighted_mean(staffing, "asa_s"),
+            "planned_abandon_rate": offered_weighted_mean(staffing, "p_abandon"),
+            "planned_occupancy": offered_weighted_mean(staffing, "occupancy"),
             "forecast_interval_accuracy": 1 - float(np.mean(wapes)) if wapes else None,
             "forecast_day_accuracy": 1 - float(np.mean(day_wapes)) if day_wapes else None,
         }
@@ -413,14 +382,12 @@ class Plan:
             headline["agents_total"] = int(roster.cost["agents"].sum())
             headline["paid_hours"] = float(roster.cost["paid_hours"].sum())
             headline["cost_cny"] = float(roster.cost["cost"].sum())
-            headline["rostered_service_level"] = offered_weighted(cov, "service_level")
-            headline["rostered_asa_s"] = offered_weighted(cov, "asa_s")
-            headline["rostered_abandon_rate"] = offered_weighted(cov, "p_abandon")
+            headline["rostered_service_level"] = offered_weighted_mean(cov, "service_level")
+            headline["rostered_asa_s"] = offered_weighted_mean(cov, "asa_s")
+            headline["rostered_abandon_rate"] = offered_weighted_mean(cov, "p_abandon")
             headline["understaffed_intervals"] = int((cov["short_agents"] > 1e-9).sum())
-            req = cov["required_agents"].to_numpy(float)
-            headline["schedule_accuracy"] = (
-                1 - float(np.abs(cov["scheduled_agents"] - req).sum() / req.sum())
-                if req.sum() > 0 else None)
+            accuracy = schedule_accuracy(cov["scheduled_agents"].to_numpy(float), cov["required_agents"].to_numpy(float))
+            headline["schedule_accuracy"] = None if np.isnan(accuracy) else accuracy
             headline["roster_gap_to_bound"] = roster.summary.get("gap")
         tz = sc.data.time_zone
         return {

@@ -82,6 +82,7 @@ __all__ = [
     "erlang_c",
     "erlang_c_metrics",
     "load_erlangs",
+    "offered_weighted_mean",
     "required_agents",
     "service_for_agents",
 ]
@@ -791,3 +792,23 @@ def service_for_agents(
     out["agents"] = n
     _attach_metrics(out, n, queued, model, target_s, pat)
     return out
+
+
+def offered_weighted_mean(table: pd.DataFrame, column: str) -> float | None:
+    """The offered-weighted mean of ``column`` over intervals with contacts.
+
+    ``sum(offered x value) / sum(offered)`` over the rows with ``offered > 0``
+    and a finite value (an infinite ASA of an unstable interval, or a figure
+    the model does not give, is left out): for ``service_level`` this is the
+    share of all contacts answered within the target, for ``p_abandon`` the
+    share abandoned, for ``asa_s`` the mean wait per contact. None when no
+    row qualifies.
+    """
+    if column not in table:
+        return None
+    w = table["offered"].to_numpy(float)
+    v = table[column].to_numpy(float)
+    ok = (w > 0) & np.isfinite(v)
+    if not ok.any():
+        return None
+    return float(np.average(v[ok], weights=w[ok]))

@@ -62,7 +62,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from wfm.kpi.terms import BASE_PAY_CNY, CONTRACTS, ContractTerms
+from wfm.kpi.terms import BASE_PAY_CNY, CONTRACTS, ContractTerms, contract_terms
+from wfm.roster.table import as_roster
 
 __all__ = [
     "CENT",
@@ -81,6 +82,9 @@ __all__ = [
     "pay_hours",
     "payroll",
     "contract_terms_from_catalog",
+    "roster_cost",
+    "cost_by_contract",
+    "ROSTER_COST_COLUMNS",
 ]
 
 CENT = Decimal("0.01")
@@ -213,14 +217,14 @@ def pay_date(year: int, month: int) -> dt.date:
 # --------------------------------------------------------------------------
 
 
-def pay_hours(roster: pd.DataFrame, timeline: pd.DataFrame | None = None, leave: pd.DataFrame | None = None,
+def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame | None = None,
               *, overtime_grace_min: float = 0.0, holiday_dates: Iterable | None = None,
               contracts: Mapping[str, ContractTerms] | None = None) -> pd.DataFrame:
     """Pay hours per agent and month (see the module docstring for the rules).
 
     Parameters
     ----------
-    roster: canonical roster (:func:`wfm.kpi.inputs.validate_roster`).
+    roster: a :class:`wfm.roster.table.Roster` (or a roster table).
     timeline: :func:`wfm.kpi.timeline.build_timeline` of the state log and
         this roster, or None to pay the roster as worked.
     leave: :func:`wfm.kpi.inputs.validate_leave` output, or None.
@@ -239,6 +243,8 @@ def pay_hours(roster: pd.DataFrame, timeline: pd.DataFrame | None = None, leave:
     """
     from wfm.kpi.timeline import build_timeline
 
+    roster = as_roster(roster)
+    shifts = roster.shifts
     log_mode = timeline is not None
     tl = timeline if log_mode else build_timeline(None, roster)
     ms = np.round(tl["seconds"].to_numpy(float) * 1000).astype(np.int64)
@@ -295,7 +301,7 @@ def pay_hours(roster: pd.DataFrame, timeline: pd.DataFrame | None = None, leave:
                       **{k: v[kk] for k, v in sums.items()}})
 
     # roster: shifts, scheduled hours, excess over the contract's shift
-    r = roster.assign(month=pd.DatetimeIndex(roster["date"]).strftime("%Y-%m"))
+    r = shifts.assign(month=pd.DatetimeIndex(shifts["date"]).strftime("%Y-%m"))
     length_ms = (pd.DatetimeIndex(r["shift_end"]).as_unit("ns").asi8
                  - pd.DatetimeIndex(r["shift_start"]).as_unit("ns").asi8) // 1_000_000
     std_ms = np.array([int(_terms(c, contracts).shift_hours * 3_600_000) for c in r["contract"]],
@@ -317,13 +323,13 @@ def pay_hours(roster: pd.DataFrame, timeline: pd.DataFrame | None = None, leave:
                                 "days": leave["days"].to_numpy(float)}))
     if log_mode and len(roster):
         sid = tl["shift_id"].to_numpy()
-        logged = np.zeros(len(roster), dtype=bool)
+        logged = np.zeros(len(shifts), dtype=bool)
         logged[np.unique(sid[(sid >= 0) & worked])] = True
         absent = ~logged
         if absent.any():
-            ab = pd.DataFrame({"agent_id": roster["agent_id"].astype("str").to_numpy()[absent],
-                               "month": pd.DatetimeIndex(roster["date"]).strftime("%Y-%m").to_numpy()[absent],
-                               "date": roster["date"].to_numpy()[absent], "leave_type": "unexcused",
+            ab = pd.DataFrame({"agent_id": shifts["agent_id"].astype("str").to_numpy()[absent],
+                               "month": pd.DatetimeIndex(shifts["date"]).strftime("%Y-%m").to_numpy()[absent],
+                               "date": shifts["date"].to_numpy()[absent], "leave_type": "unexcused",
                                "days": 1.0})
             if lv:
                 known = pd.MultiIndex.from_frame(lv[0][["agent_id", "date"]])
@@ -337,7 +343,7 @@ def pay_hours(roster: pd.DataFrame, timeline: pd.DataFrame | None = None, leave:
     for t in ("personal", "sick", "annual", "unexcused"):
         out[f"{t}_days"] = out[t].fillna(0.0).astype(float) if t in out else 0.0
     # agents with time but no shift that month take their contract from other months
-    contract_of = roster.drop_duplicates("agent_id").set_index("agent_id")["contract"]
+    contract_of = shifts.drop_duplicates("agent_id").set_index("agent_id")["contract"]
     out["contract"] = out["contract"].fillna(out["agent_id"].map(contract_of))
     for c in ("shifts", "scheduled_ms", "excess_ms", "worked_ms", "meal_ms", "holiday_ms", "ot_ms",
               "holiday_days"):
@@ -424,15 +430,84 @@ def _exact_hours(h: float) -> Decimal:
 
 
 def contract_terms_from_catalog(catalog) -> dict[str, ContractTerms]:
-    """Pay terms of a roster catalogue's contracts (:mod:`wfm.roster.catalog`):
-    ``paid_days_per_month`` as given and the contract's shift hours = its
-    longest shift type (8 h for 5-on-2, 12 h for 1-on-1 in the default
-    catalogue). Keyed by both the contract key and its name."""
+    """Pay terms of a roster catalogue's contracts
+    (:func:`wfm.kpi.terms.contract_terms`), keyed by both the contract key
+    and its name."""
     out = {}
     for key, c in catalog.contracts.items():
-        lengths = [max(catalog.shift_types[s].lengths_min) for s in c.shift_types if s in catalog.shift_types]
-        hours = Decimal(max(lengths)) / Decimal(60) if lengths else Decimal(8)
-        terms = ContractTerms(c.name, Decimal(str(c.paid_days_per_month)), hours)
+        terms = contract_terms(c, catalog)
         out[key] = terms
         out[c.name] = terms
     return out
+
+
+#: Columns of :func:`roster_cost`.
+ROSTER_COST_COLUMNS = ("agent_id", "month", "contract", "shifts", "paid_hours", "daily_rate", "shift_pay",
+                       "overtime_h", "overtime_pay", "holiday_h", "holiday_pay", "cost")
+
+
+def roster_cost(roster, catalog=None, *, holiday_dates: Iterable | None = None) -> pd.DataFrame:
+    """What a roster costs, per agent and month, by the one pay rule.
+
+    Each line (one agent, one month, by the shift's date) pays
+    ``shifts x daily rate`` (``base / paid days a month``: a partial month
+    is paid by its worked days, as the daily rate implies) plus the
+    overtime pay of shifts longer than the contract's shift and the
+    statutory-holiday pay of hours worked on a statutory holiday (meal
+    excluded; :func:`pay_hours`, :func:`overtime_pay`, :func:`holiday_pay`),
+    each pay line rounded half-up to the cent once, as a payslip is; the
+    roster's cost is the sum of the lines. Allowances, subsidies and bonuses
+    are not roster costs (:func:`payroll` adds them for a payslip).
+
+    ``roster``: a :class:`wfm.roster.table.Roster` (or roster table);
+    ``catalog``: the roster catalogue whose contracts (pay days, shift
+    hours, base pay) price it (default: the bundled one).
+
+    Returns :data:`ROSTER_COST_COLUMNS` (CNY; hours as floats).
+    """
+    if catalog is None:
+        from wfm.roster.catalog import default_catalog_path, load_catalog
+
+        catalog = load_catalog(default_catalog_path())
+    roster = as_roster(roster)
+    terms = contract_terms_from_catalog(catalog)
+    if roster.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ROSTER_COST_COLUMNS})
+    hours = pay_hours(roster, holiday_dates=holiday_dates, contracts=terms)
+    sh = roster.shifts
+    paid = sh.assign(month=pd.DatetimeIndex(sh["date"]).strftime("%Y-%m")).groupby(
+        ["agent_id", "month"], sort=True)["paid_hours"].sum()
+    rows = []
+    for r in hours.itertuples(index=False):
+        t = _terms(r.contract, terms)
+        day = daily_rate(t.base_monthly, t)
+        shift_pay = round_cents(day * r.shifts)
+        ot = overtime_pay(_exact_hours(r.overtime_h), t.base_monthly, t)
+        hol = holiday_pay(_exact_hours(r.holiday_h), t.base_monthly, t)
+        rows.append({"agent_id": r.agent_id, "month": r.month, "contract": r.contract, "shifts": int(r.shifts),
+                     "paid_hours": float(paid.get((r.agent_id, r.month), 0.0)),
+                     "daily_rate": float(round_cents(day)), "shift_pay": float(shift_pay),
+                     "overtime_h": float(r.overtime_h), "overtime_pay": float(ot),
+                     "holiday_h": float(r.holiday_h), "holiday_pay": float(hol),
+                     "cost": float(shift_pay + ot + hol)})
+    return pd.DataFrame(rows, columns=list(ROSTER_COST_COLUMNS))
+
+
+def cost_by_contract(lines: pd.DataFrame, catalog) -> pd.DataFrame:
+    """:func:`roster_cost` lines summed per contract of the catalogue (every
+    contract, also those without shifts): ``contract`` (name), ``agents``,
+    ``shifts``, ``paid_hours``, ``daily_rate``, ``overtime_pay``,
+    ``holiday_pay``, ``cost`` (CNY, the sum of the cent-rounded lines)."""
+    terms = contract_terms_from_catalog(catalog)
+    rows = []
+    for key, ct in catalog.contracts.items():
+        mine = lines[lines["contract"].isin([key, ct.name])] if len(lines) else lines
+        t = terms[key]
+        rows.append({"contract": ct.name, "agents": int(mine["agent_id"].nunique()) if len(mine) else 0,
+                     "shifts": int(mine["shifts"].sum()) if len(mine) else 0,
+                     "paid_hours": float(mine["paid_hours"].sum()) if len(mine) else 0.0,
+                     "daily_rate": float(round_cents(daily_rate(t.base_monthly, t))),
+                     "overtime_pay": float(mine["overtime_pay"].sum()) if len(mine) else 0.0,
+                     "holiday_pay": float(mine["holiday_pay"].sum()) if len(mine) else 0.0,
+                     "cost": float(sum(Decimal(str(c)) for c in mine["cost"])) if len(mine) else 0.0})
+    return pd.DataFrame(rows)

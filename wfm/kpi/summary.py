@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from wfm.kpi import pay as pay_mod
 from wfm.kpi import scorecard as sc
 from wfm.kpi import wfm_kpis as K
 from wfm.kpi.terms import TARGETS
-from wfm.kpi.timeline import build_timeline, roster_coverage
+from wfm.kpi.timeline import build_timeline
 
 __all__ = ["KpiReport", "kpi_report", "check_targets", "plan_kpi_summary"]
 
@@ -74,8 +75,13 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
     ``contracts``: pay terms of contracts other than 5-on-2 and 1-on-1
     (:func:`wfm.kpi.pay.contract_terms_from_catalog`).
     """
+    from wfm.roster.table import as_roster
+
     views: dict[str, pd.DataFrame] = {}
     head: dict[str, float | None] = {}
+    given_roster = roster
+    if roster is not None:
+        roster = as_roster(roster, contracts=contracts)
     tl = None
     if state_log is not None or roster is not None:
         tl = build_timeline(state_log, roster)
@@ -153,7 +159,7 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
             h = ob.outbound_hours(tl) if (tl is not None and state_log is not None) else None
             views["outbound_agents"] = ob.outbound_agent_kpis(dials, h)
     if roster is not None:
-        views["roster"] = roster
+        views["roster"] = given_roster if isinstance(given_roster, pd.DataFrame) else roster.file_table()
     summary = {
         "headline": {k: _f(v) for k, v in head.items()},
         "targets": check_targets(head),
@@ -165,62 +171,66 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
     return KpiReport(views, summary)
 
 
-def plan_kpi_summary(staffing: pd.DataFrame, roster: pd.DataFrame | None = None, *,
-                     agents: pd.DataFrame | None = None, targets: Mapping | None = None) -> dict:
-    """Planned KPIs for ``wfm plan``: planned service figures (offered-weighted
-    from the staffing table) against the domain targets and, with a roster,
-    its fit to the requirement (schedule accuracy of the plan: rostered
-    on-phone agent-hours vs required, per day), its pay hours and its cost
-    (each shift at the contract's daily rate plus overtime and holiday pay,
-    CNY).
+def plan_kpi_summary(staffing: pd.DataFrame, roster=None, *, coverage: pd.DataFrame | None = None,
+                     pay: pd.DataFrame | None = None, catalog=None, targets: Mapping | None = None) -> dict:
+    """Planned KPIs for ``wfm plan`` against the targets.
 
-    ``staffing``: :func:`wfm.staffing.required_agents` output;
-    ``roster``: canonical roster (:func:`wfm.kpi.inputs.validate_roster`);
+    ``planned``: the requirement's service (offered-weighted over the
+    staffing table, :func:`wfm.staffing.offered_weighted_mean`). With a
+    roster: its fit to what it was asked to cover (the coverage table of
+    :func:`wfm.roster.coverage.judge_coverage`: on-phone and required
+    agent-hours, agent-hours short and the schedule accuracy,
+    :func:`wfm.roster.coverage.schedule_accuracy`), the service the agents
+    expected to turn up give (offered-weighted over the coverage), its pay
+    hours and its cost (:func:`wfm.kpi.pay.roster_cost`).
+
+    ``staffing``: :func:`wfm.staffing.required_agents` output; ``roster``: a
+    :class:`wfm.roster.table.Roster` (or roster table); ``coverage``: its
+    coverage (default: judged here against the staffing requirement, at full
+    attendance); ``pay``: its :func:`~wfm.kpi.pay.roster_cost` lines
+    (default: computed with ``catalog``, the bundled one if None);
     ``targets``: KPI -> (operator, goal), e.g. a scenario's own service
-    targets; defaults to the domain targets (:data:`wfm.kpi.terms.TARGETS`).
+    targets; default the domain targets (:data:`wfm.kpi.terms.TARGETS`).
     """
-    s = staffing
-    open_ = s[s["offered"] > 0]
-    w = open_["offered"].to_numpy(float)
+    from wfm.roster.coverage import schedule_accuracy
+    from wfm.roster.table import as_roster
+    from wfm.staffing import offered_weighted_mean
 
-    def wmean(col):
-        if col not in open_:
-            return None
-        v = open_[col].replace([np.inf, -np.inf], np.nan).to_numpy(float)
-        ok = np.isfinite(v)
-        return float((v[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() and w[ok].sum() > 0 else None
-
-    head = {"service_level": wmean("service_level"), "asa_s": wmean("asa_s"),
-            "abandon_rate": wmean("p_abandon")}
+    head = {"service_level": offered_weighted_mean(staffing, "service_level"),
+            "asa_s": offered_weighted_mean(staffing, "asa_s"),
+            "abandon_rate": offered_weighted_mean(staffing, "p_abandon")}
     out = {"planned": head, "targets": check_targets(head, targets if targets is not None else TARGETS)}
-    if roster is not None and len(roster):
-        per = s.groupby("interval_start", sort=True).agg(interval_min=("interval_min", "first"),
-                                                         required_agents=("required_agents", "sum")).reset_index()
-        cov = roster_coverage(roster, per["interval_start"], per["interval_min"].to_numpy())
-        h = per["interval_min"].to_numpy(float) / 60.0
-        req_h = float((per["required_agents"].to_numpy(float) * h).sum())
-        cov_h = float((cov * h).sum())
-        t = pd.DataFrame({"day": K.period_key(per["interval_start"], "day"),
-                          "f": cov * h, "a": per["required_agents"].to_numpy(float) * h})
-        d = t.groupby("day").sum()
-        acc = float(max(0.0, 1 - np.abs(d["f"] - d["a"]).sum() / d["a"].sum())) if d["a"].sum() > 0 else None
-        short = float((np.maximum(per["required_agents"].to_numpy(float) - cov, 0) * h).sum())
-        hours = pay_mod.pay_hours(roster)
-        money = pay_mod.payroll(hours, agents)
-        # the roster's cost: each shift at the daily rate (as the roster catalogue prices it)
-        # plus overtime and holiday premiums; monthly base pay is not prorated here
-        shift_cost = [float(pay_mod.round_cents(pay_mod.daily_rate(b, c) * n)) if c else 0.0
-                      for b, c, n in zip(money["base_pay"], hours["contract"], hours["shifts"], strict=True)]
-        cost = sum(shift_cost) + float(money["overtime_pay"].fillna(0).sum()) + \
-            float(money["holiday_pay"].fillna(0).sum())
-        out["roster"] = {
-            "agents": int(roster["agent_id"].nunique()), "shifts": int(len(roster)),
-            "rostered_on_phone_agent_hours": cov_h, "required_agent_hours": req_h,
-            "short_agent_hours": short, "schedule_fit_accuracy_daily": acc,
-            "paid_hours": float(hours["scheduled_h"].sum()),
-            "overtime_hours": float(hours["overtime_h"].sum()),
-            "holiday_hours": float(hours["holiday_h"].sum()),
-            "roster_cost_cny": round(cost, 2),
-        }
-        out["targets"] += check_targets({"schedule_accuracy": acc})
+    if roster is None or not len(roster):
+        return out
+    roster = as_roster(roster)
+    if coverage is None:
+        per = staffing.groupby("interval_start", sort=True).agg(
+            interval_min=("interval_min", "first"), required_agents=("required_agents", "sum")).reset_index()
+        net = roster.on_phone_agents(per["interval_start"], per["interval_min"].to_numpy())
+        coverage = pd.DataFrame({"interval_start": per["interval_start"], "interval_min": per["interval_min"],
+                                 "required_agents": per["required_agents"].to_numpy(float), "scheduled_agents": net,
+                                 "short_agents": np.maximum(per["required_agents"].to_numpy(float) - net, 0.0)})
+    step_h = (coverage["interval_min"].to_numpy(float) if "interval_min" in coverage else
+              np.full(len(coverage), float(staffing["interval_min"].iloc[0]))) / 60.0
+    if pay is None:
+        pay = pay_mod.roster_cost(roster, catalog)
+    acc = schedule_accuracy(coverage["scheduled_agents"].to_numpy(float), coverage["required_agents"].to_numpy(float))
+    acc = None if np.isnan(acc) else acc
+    out["roster"] = {
+        "agents": int(roster.shifts["agent_id"].nunique()), "shifts": int(len(roster)),
+        "rostered_on_phone_agent_hours": float((coverage["scheduled_agents"].to_numpy(float) * step_h).sum()),
+        "required_agent_hours": float((coverage["required_agents"].to_numpy(float) * step_h).sum()),
+        "short_agent_hours": float((coverage["short_agents"].to_numpy(float) * step_h).sum()),
+        "schedule_accuracy": acc,
+        "paid_hours": float(roster.shifts["paid_hours"].sum()),
+        "overtime_hours": float(pay["overtime_h"].sum()),
+        "holiday_hours": float(pay["holiday_h"].sum()),
+        "roster_cost_cny": float(sum(Decimal(str(c)) for c in pay["cost"])),
+    }
+    rostered = {"service_level": offered_weighted_mean(coverage, "service_level"),
+                "asa_s": offered_weighted_mean(coverage, "asa_s"),
+                "abandon_rate": offered_weighted_mean(coverage, "p_abandon")}
+    if any(v is not None for v in rostered.values()):
+        out["rostered"] = rostered
+    out["targets"] += check_targets({"schedule_accuracy": acc})
     return out

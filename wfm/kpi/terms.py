@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 __all__ = [
     "STATES",
@@ -19,7 +20,9 @@ __all__ = [
     "ACTIVITIES",
     "ADHERENCE_MATCH",
     "ContractTerms",
-    "CONTRACTS",
+    "contract_terms",
+    "default_contract_terms",
+    "CONTRACTS",  # noqa: F822 (module __getattr__: derived from the bundled catalogue)
     "CONTRACT_ALIASES",
     "BASE_PAY_CNY",
     "TARGETS",
@@ -74,22 +77,49 @@ ADHERENCE_MATCH = {
 
 @dataclass(frozen=True)
 class ContractTerms:
-    """Pay terms of a shift pattern (domain.md section 4).
+    """Pay terms of a contract (domain notes, section 4), in exact decimals.
 
-    ``daily rate = base / paid_days_per_month``;
-    ``hourly rate = daily rate / shift_hours``.
+    Derived from the one contract model, the roster catalogue's
+    :class:`wfm.roster.catalog.Contract` (:func:`contract_terms`), never
+    written by hand. ``daily rate = base / paid_days_per_month``;
+    ``hourly rate = daily rate / shift_hours``; ``base_monthly`` is the
+    contract's monthly base pay (an agent's own base pay, where known,
+    takes its place in :func:`wfm.kpi.pay.payroll`).
     """
 
     name: str
     paid_days_per_month: Decimal
     shift_hours: Decimal
+    base_monthly: Decimal = Decimal("2800")
 
 
-#: The two contracts of the source documents (做五休二 and 做一休一).
-CONTRACTS = {
-    "5-on-2": ContractTerms("5-on-2", Decimal("21.75"), Decimal("8")),
-    "1-on-1": ContractTerms("1-on-1", Decimal("15.5"), Decimal("12")),
-}
+def contract_terms(contract, catalog) -> ContractTerms:
+    """The pay terms of a catalogue contract: its paid days a month and base
+    pay as given (exactly, through their decimal text) and its shift hours =
+    its longest shift type (8 h for 5-on-2, 12 h for 1-on-1 in the bundled
+    catalogue)."""
+    lengths = [max(catalog.shift_types[s].lengths_min) for s in contract.shift_types if s in catalog.shift_types]
+    hours = Decimal(max(lengths)) / Decimal(60) if lengths else Decimal(8)
+    return ContractTerms(contract.name, Decimal(str(contract.paid_days_per_month)), hours,
+                         Decimal(str(contract.base_monthly)))
+
+
+@lru_cache(maxsize=1)
+def default_contract_terms() -> dict[str, ContractTerms]:
+    """The bundled catalogue's contracts (做五休二 5-on-2 and 做一休一 1-on-1),
+    by name: the defaults wherever no catalogue is given."""
+    from wfm.roster.catalog import default_catalog_path, load_catalog
+
+    cat = load_catalog(default_catalog_path())
+    return {c.name: contract_terms(c, cat) for c in cat.contracts.values()}
+
+
+def __getattr__(name: str):
+    # CONTRACTS is derived from the bundled catalogue on first use
+    if name == "CONTRACTS":
+        return default_contract_terms()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Other spellings of the contract names (the roster catalogue's keys among them).
 CONTRACT_ALIASES = {

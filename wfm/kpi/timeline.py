@@ -43,8 +43,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wfm.kpi.inputs import parse_items
 from wfm.kpi.terms import ACTIVITIES, STATES
+from wfm.roster.table import Roster, as_roster
 
 __all__ = ["ACTIVITY_CODES", "schedule_segments", "build_timeline", "roster_coverage"]
 
@@ -66,43 +66,33 @@ def _tz_of(s: pd.Series) -> str:
     return str(tz)
 
 
-def schedule_segments(roster: pd.DataFrame) -> pd.DataFrame:
-    """Scheduled activities of a canonical roster, one row per segment.
+def schedule_segments(roster) -> pd.DataFrame:
+    """Scheduled activities of a roster, one row per segment.
 
     Parameters
     ----------
     roster:
-        Output of :func:`wfm.kpi.inputs.validate_roster` (``agent_id``,
-        ``date``, ``shift_start``, ``shift_end``, ``meal_start``,
-        ``meal_end``, ``breaks``, ``activities``).
+        A :class:`wfm.roster.table.Roster` (or a roster table, read with
+        :func:`wfm.roster.table.as_roster`).
 
     Returns
     -------
     DataFrame with ``agent_id``, ``shift_id`` (roster row position),
     ``date`` (shift date), ``activity`` (one of ACTIVITIES), ``start``,
     ``end`` (tz-aware), sorted by agent and start. Meal, breaks and
-    activities come from the roster; ``work`` fills the rest of the shift.
+    activities come from the roster's segments; ``work`` fills the rest of
+    the shift.
     """
-    tz = _tz_of(roster["shift_start"])
-    n = len(roster)
-    s0 = _ns(roster["shift_start"])
-    e0 = _ns(roster["shift_end"])
-    parts = []
-    # meal
-    ms = _ns(roster["meal_start"])
-    me = _ns(roster["meal_end"])
-    has = ms != _NAT
-    parts.append(pd.DataFrame({"shift_id": np.flatnonzero(has), "activity": "meal",
-                               "s": ms[has], "e": me[has]}))
-    for col, default in (("breaks", "break"), ("activities", None)):
-        if col not in roster:
-            continue
-        items, _, _ = parse_items(roster[col].astype("str").reset_index(drop=True), s0, tz,
-                                  default_name=default)
-        if len(items):
-            parts.append(pd.DataFrame({"shift_id": items["row"].to_numpy(), "activity": items["name"].to_numpy(),
-                                       "s": items["start_ns"].to_numpy(), "e": items["end_ns"].to_numpy()}))
-    sub = pd.concat(parts, ignore_index=True).sort_values(["shift_id", "s"], kind="stable")
+    roster = as_roster(roster)
+    shifts = roster.shifts
+    tz = roster.tz
+    n = len(shifts)
+    s0 = _ns(shifts["shift_start"])
+    e0 = _ns(shifts["shift_end"])
+    seg = roster.segments
+    sub = pd.DataFrame({"shift_id": seg["shift_id"].to_numpy(dtype=np.int64), "activity": seg["activity"].to_numpy(),
+                        "s": _ns(seg["start"]), "e": _ns(seg["end"])})
+    sub = sub.sort_values(["shift_id", "s"], kind="stable")
     sid = sub["shift_id"].to_numpy(dtype=np.int64)
     ss = sub["s"].to_numpy(dtype=np.int64)
     se = sub["e"].to_numpy(dtype=np.int64)
@@ -128,9 +118,9 @@ def schedule_segments(roster: pd.DataFrame) -> pd.DataFrame:
     seg = pd.concat([sub, work], ignore_index=True)
     sid = seg["shift_id"].to_numpy(dtype=np.int64)
     out = pd.DataFrame({
-        "agent_id": roster["agent_id"].to_numpy()[sid],
+        "agent_id": shifts["agent_id"].to_numpy()[sid],
         "shift_id": sid,
-        "date": roster["date"].to_numpy()[sid],
+        "date": shifts["date"].to_numpy()[sid],
         "activity": pd.Categorical(seg["activity"].to_numpy(), categories=ACTIVITIES),
         "start": pd.DatetimeIndex(seg["s"].to_numpy().view("datetime64[ns]")).tz_localize("UTC").tz_convert(tz),
         "end": pd.DatetimeIndex(seg["e"].to_numpy().view("datetime64[ns]")).tz_localize("UTC").tz_convert(tz),
@@ -139,7 +129,7 @@ def schedule_segments(roster: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
 
 
-def build_timeline(state_log: pd.DataFrame | None, roster: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_timeline(state_log: pd.DataFrame | None, roster=None) -> pd.DataFrame:
     """Lay the state log over the schedule (see the module docstring).
 
     Parameters
@@ -148,8 +138,8 @@ def build_timeline(state_log: pd.DataFrame | None, roster: pd.DataFrame | None =
         Output of :func:`wfm.kpi.inputs.validate_state_log`, or None (then
         every scheduled piece is ``logged_out``).
     roster:
-        Output of :func:`wfm.kpi.inputs.validate_roster`, or None (then
-        every piece is ``off``).
+        A :class:`wfm.roster.table.Roster` (or a roster table), or None
+        (then every piece is ``off``).
 
     Agents in only one of the two tables are kept: an agent with no
     schedule has only ``off`` pieces (its scheduled time is 0), an agent
@@ -157,7 +147,9 @@ def build_timeline(state_log: pd.DataFrame | None, roster: pd.DataFrame | None =
     """
     if state_log is None and roster is None:
         raise ValueError("build_timeline needs a state log, a roster or both")
-    tz = _tz_of(state_log["start"]) if state_log is not None else _tz_of(roster["shift_start"])
+    if roster is not None:
+        roster = as_roster(roster, tz=_tz_of(state_log["start"]) if state_log is not None else None)
+    tz = _tz_of(state_log["start"]) if state_log is not None else roster.tz
     seg = schedule_segments(roster) if roster is not None and len(roster) else None
     names = []
     if state_log is not None:
@@ -284,7 +276,7 @@ def build_timeline(state_log: pd.DataFrame | None, roster: pd.DataFrame | None =
     date = days.to_numpy().astype("datetime64[ns]")[day_i]
     del day_i
     if roster is not None and len(roster):
-        rdates = roster["date"].to_numpy().astype("datetime64[ns]")
+        rdates = roster.shifts["date"].to_numpy().astype("datetime64[ns]")
         shift_date = rdates[np.clip(shift_id, 0, None)]
         shift_date[shift_id < 0] = np.datetime64("NaT")
     else:
@@ -303,7 +295,7 @@ def build_timeline(state_log: pd.DataFrame | None, roster: pd.DataFrame | None =
         "work_date": work_date,
     }
     tl = pd.DataFrame(out, copy=False)
-    team = _team_of(agents, state_log, roster)
+    team = _team_of(agents, state_log, None if roster is None else roster.shifts)
     if team is not None:
         names, codes = np.unique(team.astype(str), return_inverse=True)
         tl.insert(1, "team", pd.Categorical.from_codes(codes[a_left], categories=names))
@@ -336,13 +328,13 @@ def _empty_timeline(tz, agents) -> pd.DataFrame:
     })
 
 
-def roster_coverage(roster: pd.DataFrame, interval_start: pd.Series, interval_min: int | pd.Series,
+def roster_coverage(roster, interval_start: pd.Series, interval_min: int | pd.Series,
                     *, activity: str = "work") -> np.ndarray:
     """Agents scheduled in ``activity`` (default on the phones) per interval.
 
     Parameters
     ----------
-    roster: canonical roster (:func:`wfm.kpi.inputs.validate_roster`).
+    roster: a :class:`wfm.roster.table.Roster` (or a roster table).
     interval_start: tz-aware interval starts (any order, duplicates allowed).
     interval_min: interval length(s) in minutes.
 
@@ -350,27 +342,15 @@ def roster_coverage(roster: pd.DataFrame, interval_start: pd.Series, interval_mi
     -------
     float array: the time-average number of agents in the activity over each
     interval, ``integral of N(t) dt / interval length`` (a 15-minute break
-    in a 30-minute interval takes half an agent off). Computed exactly from
-    the piecewise-constant head count with cumulative integrals.
+    in a 30-minute interval takes half an agent off); for ``work`` this is
+    :meth:`wfm.roster.table.Roster.on_phone_agents`, for another activity
+    the same integral over its segments.
     """
-    seg = schedule_segments(roster)
-    seg = seg[seg["activity"] == activity]
-    a = _ns(pd.Series(interval_start)).astype(np.int64)
-    length = np.broadcast_to(np.asarray(interval_min, dtype=np.int64), a.shape) * 60 * 10**9
-    if len(seg) == 0:
-        return np.zeros(len(a))
-    t = np.concatenate([_ns(seg["start"]), _ns(seg["end"])])
-    d = np.concatenate([np.ones(len(seg)), -np.ones(len(seg))])
-    o = np.argsort(t, kind="stable")
-    t, d = t[o], d[o]
-    count = np.cumsum(d)  # head count just after each event
-    integ = np.zeros(len(t))  # integral (agent-ns) up to each event
-    integ[1:] = np.cumsum(count[:-1] * np.diff(t).astype(np.float64))
-
-    def integral(x):
-        j = np.searchsorted(t, x, "right") - 1
-        jc = np.clip(j, 0, None)
-        val = integ[jc] + count[jc] * (x - t[jc]).astype(np.float64)
-        return np.where(j >= 0, val, 0.0)
-
-    return (integral(a + length) - integral(a)) / length
+    roster = as_roster(roster)
+    if activity == "work":
+        return roster.on_phone_agents(interval_start, interval_min)
+    seg = roster.segments[roster.segments["activity"] == activity]
+    # the activity's segments as shifts of their own: the same exact integral
+    only = Roster(pd.DataFrame({"shift_start": seg["start"].to_numpy(), "shift_end": seg["end"].to_numpy()}),
+                  roster.segments.iloc[0:0], roster.tz)
+    return only.on_phone_agents(interval_start, interval_min)

@@ -56,6 +56,7 @@ from wfm.kpi.terms import (
     STATES,
 )
 from wfm.kpi.timeline import ACTIVITY_CODES, roster_coverage
+from wfm.roster.table import as_roster
 
 __all__ = [
     "time_in_states",
@@ -328,7 +329,7 @@ def shrinkage(timeline: pd.DataFrame, *, by: Iterable[str] = ("agent_id",)) -> p
     return out
 
 
-def attendance_events(timeline: pd.DataFrame, roster: pd.DataFrame, leave: pd.DataFrame | None = None,
+def attendance_events(timeline: pd.DataFrame, roster, leave: pd.DataFrame | None = None,
                       *, bands_min: tuple[float, float] = (15.0, 30.0)) -> pd.DataFrame:
     """Lateness, early leaving and absence per rostered shift (for deductions).
 
@@ -350,6 +351,7 @@ def attendance_events(timeline: pd.DataFrame, roster: pd.DataFrame, leave: pd.Da
     ``shift_id``, ``late_min``, ``early_min``, ``absent``, ``on_leave``,
     ``late_15``, ``late_30``, ``absence`` (counts 0/1/2).
     """
+    roster = as_roster(roster).shifts
     n = len(roster)
     sid = timeline["shift_id"].to_numpy()
     logged = (timeline["state"] != "logged_out").to_numpy() & (sid >= 0)

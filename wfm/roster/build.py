@@ -11,37 +11,35 @@ import numpy as np
 import pandas as pd
 
 from wfm import DEFAULT_TZ
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, Problem, argument_problem
 from wfm.roster.agents import Agent, generated_agents, group_agents
 from wfm.roster.assign import assign_shifts, assign_tours
 from wfm.roster.catalog import Catalog, load_catalog
 from wfm.roster.check import check_roster
-from wfm.roster.coverage import (
-    coverage_from_roster,
-    judge_coverage,
-    roster_table,
-    schedule_accuracy,
-)
+from wfm.roster.coverage import coverage_from_roster, judge_coverage, schedule_accuracy
 from wfm.roster.demand import Horizon, build_horizon, validate_requirements
 from wfm.roster.model import Group, TourModel
 from wfm.roster.previous import boundary_violations, no_carry_in, read_previous_roster
 from wfm.roster.solve import SolveInfo, solve_model
+from wfm.roster.table import Roster, roster_from_assignment
+from wfm.staffing import offered_weighted_mean
 
 
 @dataclass(frozen=True)
 class RosterResult:
     """A roster and how good it is.
 
-    ``roster``: one row per shift (see :func:`wfm.roster.coverage.roster_table`);
-    ``coverage``: per interval required, net scheduled, short agents and
-    service; ``agents``: per agent contract, shifts, paid hours, weekend days
+    ``roster``: the :class:`~wfm.roster.table.Roster` (shifts and their meal
+    and breaks); ``coverage``: per interval required, net scheduled, expected
+    and short agents and the service the expected agents give
+    (:func:`wfm.roster.coverage.judge_coverage`); ``agents``: per agent contract, shifts, paid hours, weekend days
     off, status ("placed", "partly placed", "not placed") and reason;
     ``violations``: the independent checker's findings (empty when clean);
     ``summary``: JSON-ready dict (status, objective, LP bound, gap, agent-hours,
     shortfall ...); ``solve``: the solver report.
     """
 
-    roster: pd.DataFrame
+    roster: Roster
     coverage: pd.DataFrame
     agents: pd.DataFrame
     violations: pd.DataFrame
@@ -78,7 +76,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
                  days: int | None = None, pay_weight: float = 1.0, under_weight=None, over_weight=None,
                  close_gap: bool = True, target_s: float = 20.0, service_model: str = "erlang-c",
                  patience_s: float | None = None, assign_time_s: float = 30.0,
-                 contract_mix: dict | None = None, previous_roster=None) -> RosterResult:
+                 contract_mix: dict | None = None, previous_roster=None, absence_rate: float = 0.0) -> RosterResult:
     """Roster ``weeks`` weeks (1-6) of requirements.
 
     ``requirements``: staffing output (DataFrame or path; ``required_agents``
@@ -102,6 +100,12 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     start count in the coverage (the model sees the requirement net of
     them), and, for named agents, the minimum rest, the consecutive-day
     limit and the 1-on-1 alternation continue across the boundary.
+
+    ``absence_rate``: the share of scheduled agents expected to be absent
+    unplanned (sickness, lateness; breaks and meals are placed by the roster
+    itself): the roster covers the requirement grossed up by
+    ``1 / (1 - absence_rate)``, and the coverage judges the service of the
+    agents expected to turn up, ``scheduled x (1 - absence_rate)``.
     """
     t_start = time.perf_counter()
     if catalog is None:
@@ -110,9 +114,15 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         catalog = default_catalog_path()
     if not isinstance(catalog, Catalog):
         catalog = load_catalog(catalog)
+    if not 0.0 <= absence_rate < 1.0:
+        raise InputError(argument_problem("absence_rate", f"{absence_rate!r} is not a share below 1",
+                                          "a fraction 0 <= absence_rate < 1"))
     req = _as_requirements(requirements, tz)
+    if absence_rate:
+        req = req.assign(required_agents=req["required_agents"] / (1.0 - absence_rate))
     horizon = build_horizon(req, weeks=weeks, days=days, tz=tz)
-    carry = no_carry_in(horizon) if previous_roster is None else read_previous_roster(previous_roster, horizon)
+    carry = no_carry_in(horizon) if previous_roster is None else read_previous_roster(previous_roster, horizon,
+                                                                                         catalog)
     # the model covers what the previous roster's shifts leave uncovered, and
     # the early hours after the horizon that only its last nights can reach
     tail = np.zeros(0)
@@ -182,9 +192,10 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
                         last_end_min=carry.last_end_min if named else None, run_in=carry.run_in_days if named else None)
     assign_s = time.perf_counter() - t_assign
     asg.unplaced.update(unplaced)
-    roster = roster_table(model, asg, agent_map, horizon)
+    roster = roster_from_assignment(model, asg, agent_map, horizon)
     net = coverage_from_roster(roster, horizon) + carry.coverage
-    coverage = judge_coverage(horizon, net, req, target_s=target_s, model=service_model, patience_s=patience_s)
+    coverage = judge_coverage(horizon, net, req, target_s=target_s, model=service_model, patience_s=patience_s,
+                              attendance=1.0 - absence_rate)
     violations = check_roster(roster, catalog, horizon_start=horizon.start.date(), days=horizon.days,
                               agents=agent_map if named else None)
     if named and carry.shifts:
@@ -192,10 +203,11 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     # per agent table
     rows = []
     weekend = {d for d in range(horizon.days) if (horizon.start + pd.Timedelta(days=d)).weekday() >= 5}
-    by_agent = roster.groupby("agent_id") if len(roster) else None
+    shifts = roster.shifts
+    by_agent = shifts.groupby("agent_id") if len(shifts) else None
     for a in sorted(agent_map):
         ag = agent_map[a]
-        sub = by_agent.get_group(a) if by_agent is not None and a in by_agent.groups else roster.iloc[0:0]
+        sub = by_agent.get_group(a) if by_agent is not None and a in by_agent.groups else shifts.iloc[0:0]
         worked = {(pd.Timestamp(d) - pd.Timestamp(horizon.start.date())).days for d in sub["date"]}
         tour = set(work_days.get(a, []))
         status, reason = "placed", ""
@@ -215,7 +227,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     lp_net = None
     required_h = float(horizon.required.sum() * step / 60)
     on_phone_h = float(net.sum() * step / 60)
-    paid_h = float(roster["paid_hours"].sum()) if len(roster) else 0.0
+    paid_h = float(shifts["paid_hours"].sum()) if len(shifts) else 0.0
     sf = _shortfall(horizon, net)
     summary = {
         "status": info.status,
@@ -239,6 +251,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         "constraints": info.n_constraints,
         "integer_variables": info.n_integer,
         "horizon": {"start": horizon.start.isoformat(), "days": horizon.days, "interval_min": step, "tz": tz},
+        "absence_rate": absence_rate,
         "tail": {"intervals": int(len(tail)),
                  "required_agent_hours": float(tail.sum() * step / 60),
                  "note": ("the requirement after the horizon, before any shift of a next roster can start, "
@@ -271,10 +284,13 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     }
     sl = coverage["service_level"].to_numpy(float)
     if np.isfinite(sl).any():
-        w = horizon.required
         ok = np.isfinite(sl)
         summary["service"] = {
-            "mean_service_level": float(np.average(sl[ok], weights=np.maximum(w[ok], 1e-9))),
+            "attendance": 1.0 - absence_rate,
+            "service_level": offered_weighted_mean(coverage, "service_level"),
+            "asa_s": offered_weighted_mean(coverage, "asa_s"),
+            "abandon_rate": offered_weighted_mean(coverage, "p_abandon"),
+            "occupancy": offered_weighted_mean(coverage, "occupancy"),
             "intervals_below_80pct": int(np.sum(sl[ok] < 0.8 - 1e-9)),
             "max_asa_s": float(np.nanmax(coverage["asa_s"].to_numpy(float))),
         }

@@ -1,7 +1,7 @@
 """Independent rule checker for a produced roster.
 
-Reads only the roster table (ISO timestamps), the catalogue and the agents'
-own rules; it shares no code with the model or the assignment, so a bug there
+Reads only the roster (:class:`wfm.roster.table.Roster`), the catalogue and
+the agents' own rules; it shares no code with the model or the assignment, so a bug there
 cannot hide itself here. Rules checked, per agent:
 
 * ``shift_type``: the shift type belongs to the contract; its length and its
@@ -24,16 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from wfm.roster.catalog import Catalog
+from wfm.roster.table import Roster, as_roster
 
 
-def _ts(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text)
-
-
-def check_roster(roster: pd.DataFrame, catalog: Catalog, *, horizon_start: dt.date, days: int,
+def check_roster(roster: Roster, catalog: Catalog, *, horizon_start: dt.date, days: int,
                  agents: dict | None = None) -> pd.DataFrame:
     """Violations as a DataFrame (agent_id, date, rule, detail); empty = clean."""
     out: list[dict] = []
@@ -43,12 +41,24 @@ def check_roster(roster: pd.DataFrame, catalog: Catalog, *, horizon_start: dt.da
 
     if roster is None or not len(roster):
         return pd.DataFrame(columns=["agent_id", "date", "rule", "detail"])
-    for aid, g in roster.groupby("agent_id", sort=True):
-        g = g.assign(_s=g["shift_start"].map(_ts), _e=g["shift_end"].map(_ts)).sort_values("_s")
+    names = {**{k: k for k in catalog.contracts}, **{c.name: k for k, c in catalog.contracts.items()}}
+    roster = as_roster(roster, contracts=names)
+    seg = roster.segments
+    # per shift: its meal (the first) and its breaks, as (start, end) Timestamps
+    meals: dict[int, tuple] = {}
+    breaks: dict[int, list] = {}
+    for sid, act, a, b in zip(seg["shift_id"], seg["activity"], seg["start"], seg["end"], strict=True):
+        if act == "meal" and sid not in meals:
+            meals[sid] = (a, b)
+        elif act in ("meal", "break"):
+            breaks.setdefault(sid, []).append((a, b))
+    sh = roster.shifts.assign(_sid=np.arange(len(roster.shifts)))
+    for aid, g in sh.groupby("agent_id", sort=True):
+        g = g.assign(_s=g["shift_start"], _e=g["shift_end"]).sort_values("_s", kind="stable")
         contract = g["contract"].iloc[0]
         if (g["contract"] != contract).any():
             bad(aid, "", "contract", "shifts of more than one contract")
-        ct = catalog.contracts.get(contract)
+        ct = catalog.contracts.get(names.get(contract, contract))
         if ct is None:
             bad(aid, "", "contract", f"unknown contract {contract!r}")
             continue
@@ -78,11 +88,12 @@ def check_roster(roster: pd.DataFrame, catalog: Catalog, *, horizon_start: dt.da
             pieces = []
             meal_rule = [b for b in st.breaks if b.is_meal]
             brk_rules = [b for b in st.breaks if not b.is_meal]
+            meal = meals.get(r["_sid"])
             if meal_rule:
-                if not str(r["meal_start"]) or str(r["meal_start"]) == "nan":
+                if meal is None:
                     bad(aid, date, "meal", "no meal")
                 else:
-                    ms, me = _ts(r["meal_start"]), _ts(r["meal_end"])
+                    ms, me = meal
                     off = (ms - s).total_seconds() / 60
                     mr = meal_rule[0]
                     if not (mr.earliest_min - 1e-9 <= off <= mr.latest_min + 1e-9):
@@ -90,14 +101,13 @@ def check_roster(roster: pd.DataFrame, catalog: Catalog, *, horizon_start: dt.da
                     if abs((me - ms).total_seconds() / 60 - mr.length_min) > 1e-9:
                         bad(aid, date, "meal", f"meal lasts {(me - ms).total_seconds() / 60:g} min, not {mr.length_min}")
                     pieces.append((ms, me))
-            elif str(r["meal_start"]) not in ("", "nan"):
+            elif meal is not None:
                 bad(aid, date, "meal", "meal on a shift type without one")
-            brs = [p for p in str(r["breaks"]).split(";") if p and p != "nan"]
+            brs = breaks.get(r["_sid"], [])
             if len(brs) != len(brk_rules):
                 bad(aid, date, "breaks", f"{len(brs)} breaks, the shift type has {len(brk_rules)}")
             else:
-                for p, rule in zip(sorted(brs), brk_rules, strict=True):
-                    a, b = (_ts(x) for x in p.split("/"))
+                for (a, b), rule in zip(sorted(brs), brk_rules, strict=True):
                     off = (a - s).total_seconds() / 60
                     if not (rule.earliest_min - 1e-9 <= off <= rule.latest_min + 1e-9):
                         bad(aid, date, "breaks", f"break starts {off:g} min after the shift start, window {rule.earliest_min}-{rule.latest_min}")
