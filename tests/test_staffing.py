@@ -381,3 +381,23 @@ def test_erlang_a_matches_discrete_event_simulation(n, a, aht, pat):
         (m.occupancy, sim.occupancy, sim.occupancy_se),
     ):
         assert abs(exact - est) <= 4 * se + 1e-3 * max(1.0, abs(exact))
+
+
+def test_offered_weighted_mean_and_daily_staffing_by_hand():
+    """Two days of two 30-minute intervals; values by hand."""
+    ts = pd.to_datetime(["2026-03-02 09:00", "2026-03-02 09:30", "2026-03-03 09:00", "2026-03-03 09:30"]).tz_localize(
+        "Asia/Shanghai")
+    t = pd.DataFrame({"queue": "q", "interval_start": ts, "interval_min": 30, "offered": [100.0, 50.0, 0.0, 30.0],
+                      "required_agents": [10, 6, 0, 4], "scheduled_agents": [14, 9, 1, 6],
+                      "service_level": [0.9, 0.6, np.nan, 0.8], "asa_s": [5.0, np.inf, np.nan, 10.0]})
+    assert st.offered_weighted_mean(t, "service_level") == pytest.approx((90 + 30 + 24) / 180)
+    # the unstable interval's infinite ASA is left out, with its weight
+    assert st.offered_weighted_mean(t, "asa_s") == pytest.approx((500 + 300) / 130)
+    assert st.offered_weighted_mean(t.iloc[2:3], "service_level") is None
+    assert st.offered_weighted_mean(t, "no_such_column") is None
+    d = st.daily_staffing(t)
+    assert d["offered"].tolist() == [150.0, 30.0]
+    assert d["required_agent_hours"].tolist() == [8.0, 2.0]
+    assert d["scheduled_agent_hours"].tolist() == [11.5, 3.5]
+    assert d["peak_scheduled_agents"].tolist() == [14, 6]
+    assert d["service_level"].tolist() == pytest.approx([(90 + 30) / 150, 0.8])

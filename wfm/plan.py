@@ -48,7 +48,7 @@ from wfm.io import iso_timestamps, write_atomic, write_csv, write_json
 from wfm.roster.coverage import schedule_accuracy
 from wfm.roster.table import Roster
 from wfm.scenario import Scenario, apply_overrides
-from wfm.staffing import offered_weighted_mean, required_agents
+from wfm.staffing import daily_staffing, offered_weighted_mean, required_agents
 
 log = logging.getLogger("wfm.plan")
 
@@ -108,33 +108,6 @@ class PlanResult:
     out_dir: Path
     roster: object | None = None
     timings_s: dict = field(default_factory=dict)
-
-
-def daily_staffing(staffing: pd.DataFrame) -> pd.DataFrame:
-    """Per queue and local day: offered, agent-hours and offered-weighted service.
-
-    ``required_agent_hours = sum(required_agents * interval_min) / 60``; the
-    day's service level is the offered-weighted mean of the interval figures
-    (the share of the day's calls answered within target).
-    """
-    s = staffing.assign(
-        date=staffing["interval_start"].dt.date,
-        hours=staffing["interval_min"] / 60.0,
-        weighted_sl=staffing["service_level"].fillna(1.0) * staffing["offered"],
-    )
-    s["required_agent_hours"] = s["required_agents"] * s["hours"]
-    s["scheduled_agent_hours"] = s["scheduled_agents"] * s["hours"]
-    g = s.groupby(["queue", "date"], sort=True)
-    out = g.agg(
-        offered=("offered", "sum"),
-        required_agent_hours=("required_agent_hours", "sum"),
-        scheduled_agent_hours=("scheduled_agent_hours", "sum"),
-        peak_scheduled_agents=("scheduled_agents", "max"),
-        weighted_sl=("weighted_sl", "sum"),
-    ).reset_index()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["service_level"] = np.where(out["offered"] > 0, out["weighted_sl"] / out["offered"], 1.0)
-    return out.drop(columns="weighted_sl")
 
 
 class Plan:

@@ -76,6 +76,7 @@ __all__ = [
     "CHANNEL_HANDLE_S",
     "QueueMetrics",
     "ServiceTargets",
+    "daily_staffing",
     "deferred_agents",
     "erlang_a",
     "erlang_b",
@@ -812,3 +813,30 @@ def offered_weighted_mean(table: pd.DataFrame, column: str) -> float | None:
     if not ok.any():
         return None
     return float(np.average(v[ok], weights=w[ok]))
+
+
+def daily_staffing(staffing: pd.DataFrame) -> pd.DataFrame:
+    """Per queue and local day: offered, agent-hours and offered-weighted service.
+
+    ``required_agent_hours = sum(required_agents * interval_min) / 60``; the
+    day's service level is the offered-weighted mean of the interval figures
+    (the share of the day's calls answered within target).
+    """
+    s = staffing.assign(
+        date=staffing["interval_start"].dt.date,
+        hours=staffing["interval_min"] / 60.0,
+        weighted_sl=staffing["service_level"].fillna(1.0) * staffing["offered"],
+    )
+    s["required_agent_hours"] = s["required_agents"] * s["hours"]
+    s["scheduled_agent_hours"] = s["scheduled_agents"] * s["hours"]
+    g = s.groupby(["queue", "date"], sort=True)
+    out = g.agg(
+        offered=("offered", "sum"),
+        required_agent_hours=("required_agent_hours", "sum"),
+        scheduled_agent_hours=("scheduled_agent_hours", "sum"),
+        peak_scheduled_agents=("scheduled_agents", "max"),
+        weighted_sl=("weighted_sl", "sum"),
+    ).reset_index()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["service_level"] = np.where(out["offered"] > 0, out["weighted_sl"] / out["offered"], 1.0)
+    return out.drop(columns="weighted_sl")
