@@ -62,10 +62,29 @@ def test_service_comes_from_the_staffing_module(small):
 
     res = small
     req = requirements()
-    sv = service_for_agents(req.assign(aht_s=req["aht_s"].where(req["aht_s"] > 0, 1.0)), res.coverage["scheduled_agents"].to_numpy())
+    # agents on the phones minute by minute, from the roster's own times
+    r = res.roster
+    minutes = res.horizon.start + pd.to_timedelta(np.arange(res.horizon.n_intervals * 60), unit="min")
+    on = np.zeros(len(minutes))
+    for x in r.shifts.itertuples():
+        on += (minutes >= x.shift_start) & (minutes < x.shift_end)
+    for x in r.segments.itertuples():
+        on -= (minutes >= x.start) & (minutes < x.end)
+    quarters = on.reshape(-1, 4, 15)
+    assert (quarters == quarters[:, :, :1]).all()  # constant within each quarter hour: 15-min resolution
+    assert set(res.coverage["service_method"]) == {"erlang-c, 15-min sub-intervals"}
+    # each quarter judged at its own agents with a quarter of the hour's calls; the hour's SL is their mean
+    q = req.assign(aht_s=req["aht_s"].where(req["aht_s"] > 0, 1.0)).loc[req.index.repeat(4)]
+    q = q.assign(offered=q["offered"] / 4, interval_min=15)
+    sv = service_for_agents(q, quarters[:, :, 0].ravel())
+    expect = sv["service_level"].to_numpy().reshape(-1, 4).mean(axis=1)
     got = res.coverage["service_level"].to_numpy()
     ok = req["offered"].to_numpy() > 0
-    assert np.allclose(got[ok], sv["service_level"].to_numpy()[ok], equal_nan=True)
+    assert np.allclose(got[ok], expect[ok])
+    # the 60-minute average misjudges the hours whose quarters differ
+    flat = service_for_agents(req.assign(aht_s=req["aht_s"].where(req["aht_s"] > 0, 1.0)),
+                              res.coverage["scheduled_agents"].to_numpy())["service_level"].to_numpy()
+    assert not np.allclose(got[ok], flat[ok])
     # more agents on the phones than required -> service at least the required agents' service
     assert np.nanmin(res.coverage["asa_s"]) >= 0
 

@@ -16,7 +16,12 @@ from wfm.roster.agents import Agent, generated_agents, group_agents
 from wfm.roster.assign import assign_shifts, assign_tours
 from wfm.roster.catalog import Catalog, load_catalog
 from wfm.roster.check import check_roster
-from wfm.roster.coverage import coverage_from_roster, judge_coverage, schedule_accuracy
+from wfm.roster.coverage import (
+    coverage_from_roster,
+    judge_coverage,
+    schedule_accuracy,
+    sub_interval_agents,
+)
 from wfm.roster.demand import Horizon, build_horizon, validate_requirements
 from wfm.roster.model import Group, TourModel
 from wfm.roster.previous import boundary_violations, no_carry_in, read_previous_roster
@@ -194,8 +199,11 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     asg.unplaced.update(unplaced)
     roster = roster_from_assignment(model, asg, agent_map, horizon)
     net = coverage_from_roster(roster, horizon) + carry.coverage
+    # service judged at the roster's own resolution (the previous roster's
+    # carry-in, at its interval average)
+    sub = sub_interval_agents(roster, horizon) + carry.coverage[:, None]
     coverage = judge_coverage(horizon, net, req, target_s=target_s, model=service_model, patience_s=patience_s,
-                              attendance=1.0 - absence_rate)
+                              attendance=1.0 - absence_rate, sub_agents=sub)
     violations = check_roster(roster, catalog, horizon_start=horizon.start.date(), days=horizon.days,
                               agents=agent_map if named else None)
     if named and carry.shifts:
