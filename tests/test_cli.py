@@ -71,7 +71,7 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     bt = pd.read_csv(out / "backtest.csv")
     sel = bt[bt.selected & (bt.level == "interval")]
     assert summary["forecast_interval_accuracy"] == pytest.approx(1 - sel.wape.mean())
-    assert "planned service level" in res.output
+    assert "the roster's service (simulated" in res.output and "requirement service level" in res.output
     # The roster: rule-clean, covering the requirement grossed up for absence.
     rdir = out / "roster"
     roster = pd.read_csv(rdir / "roster.csv")
@@ -101,6 +101,20 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     kpis = json.loads((out / "kpi_summary.json").read_text())
     assert kpis["roster"]["roster_cost_cny"] == pytest.approx(summary["cost_cny"], abs=1e-9)
     assert summary["roster"]["rule_violations"] == 0
+    # The headline leads with the roster's simulated service, and a separate
+    # run of `wfm simulate` on the same roster finds the same figures.
+    svc = summary["service"]
+    assert svc["method"] == "simulation" and svc["replications"] == 200 and svc["absence_rate"] == 0.1
+    assert list(summary["headline"])[0] == "simulated_service_level"
+    assert svc["overall"]["met"]["abandon_rate"] is False  # the baseline roster abandons too many
+    assert not svc["meets_targets"] and "2025-11-11" in {d["date"] for d in svc["days"] if not d["meets_targets"]}
+    again = runner.invoke(cli, ["simulate", str(rdir), "-o", str(tmp_path / "sim")])
+    assert again.exit_code == 0, again.output
+    assert json.loads((tmp_path / "sim" / "summary.json").read_text())["service"]["overall"] == svc["overall"]
+    assert "MISSED" in res.output and "MISSED" in again.output
+    sim_days = pd.read_csv(out / "simulation" / "days.csv")
+    assert len(sim_days) == 28 and (sim_days.service_level_lo <= sim_days.service_level).all()
+    assert kpis["targets"][0]["basis"] == "simulated roster"
     assert {"roster", "coverage", "cost"} <= set(
         __import__("openpyxl").load_workbook(out / "plan.xlsx", read_only=True).sheetnames)
 

@@ -35,10 +35,20 @@ def small_inputs() -> ReportInputs:
                          "paid_hours": [240.0, 186.0], "cost": [8400.0, 5600.0]})
     comparison = pd.DataFrame({"figure": ["scheduled_agent_hours"], "unit": ["agent-hours"],
                                "base": [100.0], "more": [115.0], "more - base": [15.0]})
+    # a real (small) simulation of the roster: 10 one-agent shifts over two
+    # days of 40 calls per half hour, so most days miss the targets
+    from wfm.simulate import simulate_roster
+    from wfm.simulate.outputs import service_summary
+    from wfm.staffing import ServiceTargets
+
+    sim = simulate_roster(roster.assign(contract="five_two"), forecast.assign(interval_min=30, aht_s=60.0),
+                          replications=4, seed=1, patience_s=120.0)
+    service = service_summary(sim, ServiceTargets(0.8, 20.0, max_asa_s=20.0, max_abandon=0.05))
     return ReportInputs(scenario="test <&> plan", description="a \"quoted\" <b>scenario</b>",
                         headline={"planned_service_level": 0.85, "scheduled_agent_hours": 1234.5},
                         history=history, forecast=forecast, coverage=coverage, roster=roster,
-                        cost=cost, comparison=comparison, time_zone="Asia/Shanghai")
+                        cost=cost, comparison=comparison, time_zone="Asia/Shanghai",
+                        service=service, simulated=sim.intervals)
 
 
 def test_report_is_self_contained_with_every_section(tmp_path):
@@ -55,6 +65,10 @@ def test_report_is_self_contained_with_every_section(tmp_path):
     # User text is escaped, never interpreted as markup.
     assert "test &lt;&amp;&gt; plan" in text and "<b>scenario</b>" not in text
     assert "85.00 %" in text and "1,234" in text
+    # the simulated service leads, with a sentence and the missed days in red
+    assert text.index('id="truth"') < text.index('id="headline"')
+    assert "The roster delivers" in text and "days miss a target" in text
+    assert text.count('<tr class="miss">') == sum(not d["meets_targets"] for d in small_inputs().service["days"]) > 0
 
 
 def test_report_without_a_roster_says_so():

@@ -20,6 +20,14 @@ from wfm.scenario import Scenario, load_scenario
 
 #: Headline figures and how to read them (unit, direction that is better).
 FIGURES: dict[str, tuple[str, str]] = {
+    "simulated_service_level": ("fraction", "higher"),
+    "simulated_service_level_lo": ("fraction", "higher"),
+    "simulated_service_level_hi": ("fraction", "higher"),
+    "simulated_asa_s": ("seconds", "lower"),
+    "simulated_abandon_rate": ("fraction", "lower"),
+    "simulated_occupancy": ("fraction", ""),
+    "meets_targets": ("yes/no", "higher"),
+    "days_missing_targets": ("days", "lower"),
     "offered_contacts": ("contacts", ""),
     "required_agent_hours": ("agent-hours", "lower"),
     "scheduled_agent_hours": ("agent-hours", "lower"),
@@ -80,6 +88,10 @@ def comparison_table(summaries: list[dict]) -> pd.DataFrame:
     change where the first value is non-zero.
     """
     base = summaries[0]
+
+    def num(v):  # yes/no figures as 1/0, so every column stays numeric
+        return float(v) if isinstance(v, bool) else v
+
     keys = [k for k in FIGURES if any(k in s.get("headline", {}) for s in summaries)]
     extra = sorted({k for s in summaries for k in s.get("headline", {}) if k not in FIGURES})
     rows = []
@@ -87,10 +99,10 @@ def comparison_table(summaries: list[dict]) -> pd.DataFrame:
         unit, better = FIGURES.get(key, ("", ""))
         row = {"figure": key, "unit": unit, "better": better}
         for s in summaries:
-            row[s["scenario"]] = s.get("headline", {}).get(key)
-        b = base.get("headline", {}).get(key)
+            row[s["scenario"]] = num(s.get("headline", {}).get(key))
+        b = num(base.get("headline", {}).get(key))
         for s in summaries[1:]:
-            v = s.get("headline", {}).get(key)
+            v = num(s.get("headline", {}).get(key))
             diff = None if v is None or b is None else v - b
             row[f"{s['scenario']} - {base['scenario']}"] = diff
             row[f"{s['scenario']} vs {base['scenario']} %"] = (

@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-SECTIONS = ("headline", "forecast", "coverage", "roster", "service", "cost", "comparison")
+SECTIONS = ("truth", "headline", "forecast", "coverage", "roster", "service", "cost", "comparison")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,10 @@ class ReportInputs:
     comparison: pd.DataFrame | None = None
     comparison_names: tuple = ()
     time_zone: str = ""
+    #: the roster's simulated service: the ``"service"`` block of summary.json
+    service: dict | None = None
+    #: its interval table (:attr:`wfm.simulate.SimulationResult.intervals`)
+    simulated: pd.DataFrame | None = None
 
 
 def _png(fig) -> str:
@@ -143,12 +147,19 @@ def plot_roster_gantt(roster, max_agents: int = 60, days: int = 14) -> str:
     return _png(fig)
 
 
-def plot_service_level(coverage: pd.DataFrame, target: float | None) -> str:
-    """Planned service level per interval against the target."""
+def plot_service_level(coverage: pd.DataFrame, target: float | None, simulated: pd.DataFrame | None = None) -> str:
+    """Service level per interval against the target: simulated (with its
+    95 % interval) where a simulation ran, the analytic judgement beside it."""
     fig, ax = plt.subplots(figsize=(11, 3.2))
     busy = coverage[coverage["required_agents"] > 0]
-    ax.plot(busy["interval_start"].dt.tz_localize(None), busy["service_level"], ".", ms=2.5,
-            color="#2ca02c", label="planned service level")
+    if simulated is not None and len(simulated):
+        sim = simulated[simulated["offered"] > 0]
+        t = sim["interval_start"].dt.tz_localize(None)
+        ax.fill_between(t, sim["service_level_lo"], sim["service_level_hi"], color="#1f77b4", alpha=0.25, lw=0,
+                        step="mid", label="simulated, 95 % interval")
+        ax.plot(t, sim["service_level"], ".", ms=2.5, color="#1f77b4", label="simulated service level")
+    ax.plot(busy["interval_start"].dt.tz_localize(None), busy["service_level"], ".", ms=1.5,
+            color="#2ca02c", alpha=0.6, label="analytic (Erlang), expected attendance")
     if target is not None:
         ax.axhline(target, color="#d62728", lw=1.2, label=f"target {target:.0%}")
     ax.set_ylim(0, 1.02)
@@ -192,6 +203,26 @@ def render_report(inp: ReportInputs) -> str:
     def section(sid, title, body):
         parts.append(f'<section id="{sid}"><h2>{html.escape(title)}</h2>{body}</section>')
 
+    if inp.service:
+        from wfm.simulate.outputs import headline_sentence
+
+        t = inp.service["targets"]
+        cells = []
+        for d in inp.service["days"]:
+            cls = ' class="miss"' if not d["meets_targets"] else ""
+            cells.append(f"<tr{cls}><td>{html.escape(d['date'])}</td><td>{_fmt('service_level', d['service_level'])}"
+                         f"</td><td>{_fmt('asa_s', d['asa_s'])}</td><td>{_fmt('abandon_rate', d['abandon_rate'])}"
+                         f"</td><td>{html.escape(', '.join(d['missed']) or 'all met')}</td></tr>")
+        goals = (f"targets: service level {_fmt('service_level', t['service_level'])} within {t['target_s']:g} s, "
+                 f"ASA {_fmt('asa_s', t['asa_s'])} s, abandonment {_fmt('abandon_rate', t['abandon_rate'])}")
+        section("truth", "What the roster delivers (simulated)",
+                f'<p class="truth">{html.escape(headline_sentence(inp.service))}</p>'
+                f"<p>{html.escape(goals)}. Days that miss a target are red.</p>"
+                '<table class="t"><tr><th>day</th><th>service level</th><th>ASA (s)</th><th>abandoned</th>'
+                "<th>missed</th></tr>" + "".join(cells) + "</table>")
+    else:
+        section("truth", "What the roster delivers (simulated)",
+                "<p>Not simulated: there is no roster to simulate.</p>")
     if inp.headline:
         rows = "".join(
             f"<tr><th>{html.escape(_LABELS.get(k, k.replace('_', ' ')))}</th>"
@@ -212,8 +243,8 @@ def render_report(inp: ReportInputs) -> str:
                 "breaks and meals) than required, red where the roster is short.</p>"
                 + _img(plot_coverage_heatmap(inp.coverage), "coverage heatmap"))
         if "service_level" in inp.coverage.columns:
-            section("service", "Planned service level per interval",
-                    _img(plot_service_level(inp.coverage, inp.service_target),
+            section("service", "Service level per interval",
+                    _img(plot_service_level(inp.coverage, inp.service_target, inp.simulated),
                          "service level per interval"))
         else:
             section("service", "Planned service level per interval", "<p>Not computed.</p>")
@@ -249,7 +280,18 @@ def render_report(inp: ReportInputs) -> str:
 
 
 _LABELS = {
-    "planned_asa_s": "planned ASA (s)",
+    "simulated_service_level": "simulated service level (the roster, with absence)",
+    "simulated_service_level_lo": "its 95 % interval, from",
+    "simulated_service_level_hi": "its 95 % interval, to",
+    "simulated_asa_s": "simulated ASA (s)",
+    "simulated_abandon_rate": "simulated abandon rate",
+    "simulated_occupancy": "simulated occupancy",
+    "meets_targets": "meets every target, every day (simulated)",
+    "days_missing_targets": "days missing a target (simulated)",
+    "planned_service_level": "requirement: service level (staffing.csv)",
+    "planned_abandon_rate": "requirement: abandon rate (staffing.csv)",
+    "planned_occupancy": "requirement: occupancy (staffing.csv)",
+    "planned_asa_s": "requirement: ASA (s) (staffing.csv)",
     "rostered_asa_s": "rostered ASA (s), at expected attendance",
     "rostered_service_level": "rostered service level, at expected attendance",
     "rostered_abandon_rate": "rostered abandon rate, at expected attendance",
@@ -267,6 +309,8 @@ _LABELS = {
 def _fmt(key: str, v) -> str:
     if v is None:
         return "-"
+    if isinstance(v, list | tuple):
+        return " - ".join(_fmt(key, x) for x in v)
     if isinstance(v, float):
         if any(w in key for w in ("service_level", "rate", "occupancy", "accuracy", "wape", "gap")):
             return f"{100 * v:.2f} %"
@@ -279,6 +323,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#
 h1{font-size:24px} h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
 table.t{border-collapse:collapse;font-size:13px} .t th,.t td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
 .t th:first-child,.t td:first-child{text-align:left} img{max-width:100%;height:auto}
+tr.miss td{color:#b00020;font-weight:600} p.truth{font-size:16px;background:#f4f6fa;padding:10px;border-left:4px solid #1f77b4}
 """
 
 

@@ -52,6 +52,11 @@ from wfm.staffing import daily_staffing, offered_weighted_mean, required_agents
 
 log = logging.getLogger("wfm.plan")
 
+# The roster's service is simulated in every plan: replications and seed
+# (common random numbers: what-ifs on the same horizon see the same calls).
+SIMULATION_REPLICATIONS = 200
+SIMULATION_SEED = 20251111
+
 
 @dataclass(frozen=True)
 class ForecastResult:
@@ -108,6 +113,8 @@ class PlanResult:
     out_dir: Path
     roster: object | None = None
     timings_s: dict = field(default_factory=dict)
+    #: the roster's simulated service (:class:`wfm.simulate.SimulationResult`)
+    service: object | None = None
 
 
 class Plan:
@@ -215,6 +222,20 @@ class Plan:
         return RosterOutputs(result.roster, result.coverage, result.agents, result.violations, pay,
                              cost_by_contract(pay, catalog), result.summary)
 
+    def simulate(self, roster: RosterOutputs, staffing: pd.DataFrame):
+        """The roster's service by simulation (:func:`wfm.simulate.simulate_roster`):
+        the horizon's calls after the what-if (voice only: deferred work does
+        not queue), the scenario's patience, target and absence allowance."""
+        from wfm.simulate import simulate_roster
+
+        sc = self.scenario
+        svc = sc.service
+        demand = staffing[staffing["channel"] == "voice"] if "channel" in staffing else staffing
+        return simulate_roster(roster.roster, demand, replications=SIMULATION_REPLICATIONS, seed=SIMULATION_SEED,
+                               absence_rate=sc.roster.absence_shrinkage,
+                               patience_s=svc.patience_s if svc.model == "erlang-a" else None,
+                               target_s=svc.target_s)
+
     def staff(self, intervals: pd.DataFrame) -> pd.DataFrame:
         svc = self.scenario.service
         return required_agents(
@@ -242,7 +263,8 @@ class Plan:
         staffing = step("staffing", self.staff, fc.forecast)
         daily = daily_staffing(staffing)
         roster = step("roster", self.roster, staffing) if self.scenario.roster.enabled else None
-        summary = self._summary(history, fc, staffing, timings, roster)
+        service = step("simulation", self.simulate, roster, staffing) if roster is not None else None
+        summary = self._summary(history, fc, staffing, timings, roster, service)
 
         write_csv(iso_timestamps(history), out_dir / "history.csv")
         write_csv(fc.backtest, out_dir / "backtest.csv")
@@ -258,15 +280,19 @@ class Plan:
             write_csv(roster.violations, rdir / "violations.csv")
             write_csv(roster.cost, rdir / "cost.csv")
             write_json(roster.summary, rdir / "summary.json")
+        if service is not None:
+            from wfm.simulate.outputs import write_simulation
+
+            write_simulation(service, out_dir / "simulation", service=summary["service"])
         write_json(summary, out_dir / "summary.json")
-        step("exports", self.write_exports, out_dir, fc, staffing, daily, roster)
-        step("report", self.write_report, out_dir, history, fc, staffing, summary, roster)
+        step("exports", self.write_exports, out_dir, fc, staffing, daily, roster, summary)
+        step("report", self.write_report, out_dir, history, fc, staffing, summary, roster, None, service)
         self._write_log(out_dir, timings, fc)
         return PlanResult(self.scenario, history, fc, staffing, daily, summary, out_dir,
-                          roster=roster, timings_s=timings)
+                          roster=roster, timings_s=timings, service=service)
 
     def write_exports(self, out_dir: Path, fc: ForecastResult, staffing, daily,
-                      roster=None) -> None:
+                      roster=None, summary: dict | None = None) -> None:
         """plan.xlsx (one sheet per view, for HR and planners) and kpi_summary.json."""
         from wfm.export import write_workbook
         from wfm.kpi.summary import plan_kpi_summary
@@ -292,11 +318,12 @@ class Plan:
                 targets[key] = (op, goal)
         kpis = plan_kpi_summary(staffing, None if roster is None else roster.roster,
                                 coverage=None if roster is None else roster.coverage,
-                                pay=None if roster is None else roster.pay, targets=targets)
+                                pay=None if roster is None else roster.pay, targets=targets,
+                                service=None if summary is None else summary.get("service"))
         write_json(kpis, out_dir / "kpi_summary.json")
 
     def write_report(self, out_dir: Path, history, fc: ForecastResult, staffing, summary,
-                     roster=None, comparison=None) -> Path:
+                     roster=None, comparison=None, service=None) -> Path:
         from wfm.html_report import ReportInputs, write_report
 
         sc = self.scenario
@@ -306,6 +333,8 @@ class Plan:
             coverage=getattr(roster, "coverage", None), roster=getattr(roster, "roster", None),
             cost=getattr(roster, "cost", None), service_target=sc.service.service_level,
             comparison=comparison, time_zone=sc.data.time_zone,
+            service=summary.get("service"),
+            simulated=None if service is None else service.intervals,
         )
         path = out_dir / "report.html"
         write_report(inputs, path)
@@ -324,7 +353,7 @@ class Plan:
         write_atomic(out_dir / "plan.log", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
     def _summary(self, history, fc: ForecastResult, staffing, timings,
-                 roster: RosterOutputs | None = None) -> dict:
+                 roster: RosterOutputs | None = None, service=None) -> dict:
         sc = self.scenario
         hours = staffing["interval_min"] / 60.0
         accuracy = {}
@@ -336,7 +365,24 @@ class Plan:
                 accuracy[r.queue][f"{r.level}_poisson_floor_wape"] = float(r.poisson_floor_wape)
         wapes = [a.get("interval_wape") for a in accuracy.values() if "interval_wape" in a]
         day_wapes = [a.get("day_wape") for a in accuracy.values() if "day_wape" in a]
-        headline = {
+        service_block = None
+        headline = {}
+        if service is not None:
+            from wfm.simulate.outputs import service_summary
+
+            service_block = service_summary(service, sc.service.targets())
+            o = service_block["overall"]
+            headline.update({
+                "simulated_service_level": o["service_level"],
+                "simulated_service_level_lo": o["service_level_ci95"][0],
+                "simulated_service_level_hi": o["service_level_ci95"][1],
+                "simulated_asa_s": o["asa_s"],
+                "simulated_abandon_rate": o["abandon_rate"],
+                "simulated_occupancy": o["occupancy"],
+                "meets_targets": service_block["meets_targets"],
+                "days_missing_targets": service_block["days_missing_targets"],
+            })
+        headline.update({
             "offered_contacts": float(staffing["offered"].sum()),
             "required_agent_hours": float((staffing["required_agents"] * hours).sum()),
             "scheduled_agent_hours": float((staffing["scheduled_agents"] * hours).sum()),
@@ -347,7 +393,7 @@ class Plan:
             "planned_occupancy": offered_weighted_mean(staffing, "occupancy"),
             "forecast_interval_accuracy": 1 - float(np.mean(wapes)) if wapes else None,
             "forecast_day_accuracy": 1 - float(np.mean(day_wapes)) if day_wapes else None,
-        }
+        })
         if roster is not None:
             cov = roster.coverage
             for r in roster.cost.itertuples():
@@ -384,6 +430,7 @@ class Plan:
             "headline": headline,
             **headline,
             "binding_targets": staffing["binding_target"].value_counts().to_dict(),
+            "service": service_block,
             "roster": None if roster is None else {
                 **{k: roster.summary.get(k) for k in ("status", "objective", "lp_bound", "best_bound", "gap",
                                                       "work_s", "work_limit_s", "repeatable",

@@ -59,7 +59,7 @@ def main(argv=None):
 # by side effect, the root adds them here.
 for _module, _attr in (("wfm.cli.staff", "staff"), ("wfm.cli.plan", "plan"), ("wfm.cli.plan", "compare"),
                        ("wfm.cli.plan", "sample"), ("wfm.cli.forecast", "forecast"), ("wfm.cli.kpi", "kpi"),
-                       ("wfm.cli.kpi", "export"), ("wfm.cli.roster", "roster")):
+                       ("wfm.cli.kpi", "export"), ("wfm.cli.roster", "roster"), ("wfm.cli.simulate", "simulate")):
     cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 

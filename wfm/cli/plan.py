@@ -40,6 +40,12 @@ def plan(scenario_path, out_root, history):
     result = Plan(scenario, progress=progress).run(Path(out_root) / scenario.name)
     s = result.summary
     click.echo(f"plan '{s['scenario']}': {s['intervals']} intervals, queues {', '.join(s['queues'])}")
+    if s.get("service"):
+        from wfm.simulate.outputs import service_lines
+
+        for line in service_lines(s["service"]):
+            click.echo(f"  {line}")
+        click.echo("  the requirement (staffing.csv), before rostering:")
     click.echo(f"  offered contacts      {s['offered_contacts']:,.0f}")
     click.echo(f"  required agent-hours  {s['required_agent_hours']:,.1f} (on the phones)")
     click.echo(f"  scheduled agent-hours {s['scheduled_agent_hours']:,.1f} "
@@ -49,15 +55,15 @@ def plan(scenario_path, out_root, history):
                             ("planned_abandon_rate", "abandonment", "{:.2%}"),
                             ("planned_occupancy", "occupancy", "{:.1%}")):
         if s.get(key) is not None:
-            click.echo(f"  planned {label:<14}{fmt.format(s[key])}")
+            click.echo(f"  {'requirement ' + label:<26}{fmt.format(s[key])}")
     if result.roster is not None:
         agents = ", ".join(f"{r.agents} on {r.contract}" for r in result.roster.cost.itertuples())
         click.echo(f"  roster                {s['agents_total']} agents ({agents}), "
                    f"{s['paid_hours']:,.0f} paid hours, {s['cost_cny']:,.0f} CNY")
         if s.get("rostered_service_level") is not None:
-            click.echo(f"  rostered service level {s['rostered_service_level']:.1%} at expected "
+            click.echo(f"  roster, analytic      {s['rostered_service_level']:.1%} service level at expected "
                        f"attendance; {s['understaffed_intervals']} intervals short "
-                       f"(roster/summary.json)")
+                       f"(roster/coverage.csv)")
     click.echo(f"outputs in {result.out_dir}/: "
                + ", ".join(sorted(p.name for p in result.out_dir.iterdir() if p.is_file())))
 

@@ -172,8 +172,15 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
 
 
 def plan_kpi_summary(staffing: pd.DataFrame, roster=None, *, coverage: pd.DataFrame | None = None,
-                     pay: pd.DataFrame | None = None, catalog=None, targets: Mapping | None = None) -> dict:
+                     pay: pd.DataFrame | None = None, catalog=None, targets: Mapping | None = None,
+                     service: dict | None = None) -> dict:
     """Planned KPIs for ``wfm plan`` against the targets.
+
+    ``service``: the roster's simulated service (the ``"service"`` block of
+    :func:`wfm.simulate.outputs.service_summary`). When given, it leads:
+    ``simulated`` holds its overall figures with their 95 % intervals, and
+    its checks come first in ``targets`` (``basis`` "simulated roster");
+    the requirement's own figures follow (``basis`` "requirement").
 
     ``planned``: the requirement's service (offered-weighted over the
     staffing table, :func:`wfm.staffing.offered_weighted_mean`). With a
@@ -199,7 +206,19 @@ def plan_kpi_summary(staffing: pd.DataFrame, roster=None, *, coverage: pd.DataFr
     head = {"service_level": offered_weighted_mean(staffing, "service_level"),
             "asa_s": offered_weighted_mean(staffing, "asa_s"),
             "abandon_rate": offered_weighted_mean(staffing, "p_abandon")}
-    out = {"planned": head, "targets": check_targets(head, targets if targets is not None else TARGETS)}
+    goals = targets if targets is not None else TARGETS
+    out = {}
+    checks = []
+    if service is not None:
+        o = service["overall"]
+        sim = {"service_level": o["service_level"], "asa_s": o["asa_s"], "abandon_rate": o["abandon_rate"]}
+        out["simulated"] = {**sim, "service_level_ci95": o["service_level_ci95"], "asa_s_ci95": o["asa_s_ci95"],
+                            "abandon_rate_ci95": o["abandon_rate_ci95"], "replications": service["replications"],
+                            "absence_rate": service["absence_rate"],
+                            "days_missing_targets": service["days_missing_targets"]}
+        checks += [{**c, "basis": "simulated roster"} for c in check_targets(sim, goals)]
+    out["planned"] = head
+    out["targets"] = checks + [{**c, "basis": "requirement"} for c in check_targets(head, goals)]
     if roster is None or not len(roster):
         return out
     roster = as_roster(roster)
@@ -232,5 +251,5 @@ def plan_kpi_summary(staffing: pd.DataFrame, roster=None, *, coverage: pd.DataFr
                 "abandon_rate": offered_weighted_mean(coverage, "p_abandon")}
     if any(v is not None for v in rostered.values()):
         out["rostered"] = rostered
-    out["targets"] += check_targets({"schedule_accuracy": acc})
+    out["targets"] += [{**c, "basis": "roster"} for c in check_targets({"schedule_accuracy": acc})]
     return out

@@ -294,6 +294,8 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     if np.isfinite(sl).any():
         ok = np.isfinite(sl)
         summary["service"] = {
+            "model": service_model, "patience_s": patience_s, "target_s": target_s,
+            "method": "analytic, " + str(coverage["service_method"].iloc[0]),
             "attendance": 1.0 - absence_rate,
             "service_level": offered_weighted_mean(coverage, "service_level"),
             "asa_s": offered_weighted_mean(coverage, "asa_s"),
