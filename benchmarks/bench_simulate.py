@@ -62,7 +62,7 @@ def tiled(roster, demand, copies: float, weeks: int):
     for rep in range(reps):
         for c in range(copies):
             off = span * rep
-            s = sh.assign(agent_id=sh["agent_id"] + f"_{c}_{rep}", shift_start=sh["shift_start"] + off,
+            s = sh.assign(agent_id=sh["agent_id"] + f"_{c}", shift_start=sh["shift_start"] + off,
                           shift_end=sh["shift_end"] + off)
             base = len(frames_sh) * len(sh)
             frames_sh.append(s)

@@ -38,13 +38,15 @@ def _roster(shifts, segments=()):
 def _brute_force(windows, calls, step_s, n_int, target_s):
     """An event-by-event FCFS simulation with an explicit queue: arrivals,
     completions, window starts and patience expiries in time order; an idle
-    agent in a window takes the head of the queue, the agent whose first
-    window starts first when several can. ``windows``: per agent a list of
-    (start_s, end_s); ``calls``: (arrival_s, handle_s, patience_s)."""
+    agent in a window takes the head of the queue, the one idle longest
+    when several can (ties: the agent whose first window starts first).
+    ``windows``: per agent a list of (start_s, end_s); ``calls``:
+    (arrival_s, handle_s, patience_s)."""
     order = sorted(range(len(windows)), key=lambda k: (windows[k][0][0] if windows[k] else math.inf, k))
     rank = {k: i for i, k in enumerate(order)}
     in_window = [lambda t, w=w: any(u <= t < v for u, v in w) for w in windows]
     idle = [True] * len(windows)
+    idle_since = [w[0][0] if w else math.inf for w in windows]
     ev = []
     seq = 0
     for k, w in enumerate(windows):
@@ -70,7 +72,7 @@ def _brute_force(windows, calls, step_s, n_int, target_s):
             free = [k for k in range(len(windows)) if idle[k] and in_window[k](t)]
             if not free:
                 return
-            k = min(free, key=lambda k: rank[k])
+            k = min(free, key=lambda k: (idle_since[k], rank[k]))
             i = queue.pop(0)
             waiting.discard(i)
             a, s, _ = calls[i]
@@ -89,6 +91,8 @@ def _brute_force(windows, calls, step_s, n_int, target_s):
 
     while ev:
         t, _, _, (kind, x) = heapq.heappop(ev)
+        if kind == "window" and idle[x]:
+            idle_since[x] = t  # back from a break (or on shift): idle from now
         if kind == "arrive":
             out["arrivals"][iv(calls[x][0])] += 1
             queue.append(x)
@@ -100,6 +104,7 @@ def _brute_force(windows, calls, step_s, n_int, target_s):
                 out["abandoned"][iv(calls[x][0])] += 1
         elif kind == "done":
             idle[x] = True
+            idle_since[x] = t if in_window[x](t) else math.inf  # else from its next window start
         dispatch(t)
     for i in queue:  # nobody left to answer them
         out["abandoned"][iv(calls[i][0])] += 1

@@ -18,7 +18,8 @@ queue served by the whole team):
 * **patience**: exponential with mean ``patience_s`` (Erlang A), or none
   (``patience_s=None``: every call waits until answered, Erlang C);
 * **agents**: on the phones exactly in their on-phone segments (shift less
-  meal, breaks and activities; :class:`wfm.roster.table.Roster`). A call
+  meal, breaks and activities; :class:`wfm.roster.table.Roster`); a call
+  that finds agents idle goes to the one idle longest. A call
   in progress at a break or at the end of a shift is finished first, and the
   agent is back at the segment's scheduled end (the break is shortened);
 * **absence**: each agent-shift is missing with probability
@@ -205,9 +206,9 @@ class _Team:
     win_end: np.ndarray
     first: np.ndarray
     last: np.ndarray
-    order: np.ndarray
+    order: np.ndarray  # rank of each agent-shift among equals: first window start, then position
     first_start: np.ndarray
-    on_phone: np.ndarray  # agent-seconds on the phones per agent-shift and interval
+    on_phone: tuple  # (agent-shift, interval, seconds) of every window's time in every interval
     n_intervals: int
     step_s: float
 
@@ -222,19 +223,31 @@ class _Team:
         has = last > first
         first_start = np.full(n_srv, np.inf)
         first_start[has] = win_start[first[has]]
-        order = np.argsort(first_start, kind="stable").astype(np.int64)
-        on_phone = np.zeros((n_srv, n_int))
-        for k, a, b in zip(owner, win_start, win_end, strict=True):
-            lo_b, hi_b = max(int(a // step_s), 0), min(int(np.ceil(b / step_s)), n_int)
-            for bb in range(lo_b, hi_b):
-                on_phone[k, bb] += max(0.0, min(b, (bb + 1) * step_s) - max(a, bb * step_s))
+        order = np.empty(n_srv, dtype=np.int64)  # each agent-shift's place in the tie order
+        order[np.argsort(first_start, kind="stable")] = np.arange(n_srv)
+        # each window's seconds in each interval it touches (sparse: window, interval, seconds)
+        lo_b = np.floor(win_start / step_s).astype(np.int64)
+        hi_b = np.ceil(win_end / step_s).astype(np.int64)
+        n_b = np.maximum(hi_b - lo_b, 0)
+        w_of = np.repeat(np.arange(len(win_start)), n_b)
+        b_of = lo_b[w_of] + (np.arange(len(w_of)) - np.repeat(np.cumsum(n_b) - n_b, n_b))
+        secs = np.minimum(win_end[w_of], (b_of + 1) * step_s) - np.maximum(win_start[w_of], b_of * step_s)
+        inside = (b_of >= 0) & (b_of < n_int) & (secs > 0)
+        on_phone = (owner[w_of][inside], b_of[inside], secs[inside])
         return cls(n_srv, win_start, win_end, first, last, order, first_start, on_phone, n_int, float(step_s))
+
+    def on_phone_s(self, present) -> np.ndarray:
+        """Agent-seconds on the phones per interval, for each row of ``present``
+        (replications x agent-shifts, whether each turns up)."""
+        owner, b, secs = self.on_phone
+        present = np.atleast_2d(np.asarray(present, dtype=float))
+        return np.stack([np.bincount(b, weights=secs * p[owner], minlength=self.n_intervals) for p in present])
 
     def serve(self, arrival, service, patience, interval_of, call_offset, present, target_s):
         from wfm.simulate.engine import run_replications
 
         return run_replications(arrival, service, patience, interval_of, call_offset, self.win_start,
-                                self.win_end, self.first, self.last, self.order, self.first_start,
+                                self.win_end, self.first, self.last, self.order,
                                 np.asarray(present, dtype=np.bool_) & (self.last > self.first)[None, :],
                                 float(target_s), self.n_intervals, self.step_s)
 
@@ -271,7 +284,7 @@ def serve_calls(roster, calls: pd.DataFrame, interval_start, interval_min: int, 
                      target_s)
     names = ("arrivals", "answered", "within", "wait_sum_s", "abandoned", "busy_s")
     out = pd.DataFrame({k: v[0] for k, v in zip(names, res, strict=True)})
-    out["on_phone_s"] = present.astype(float) @ team.on_phone
+    out["on_phone_s"] = team.on_phone_s(present)[0]
     out.insert(0, "interval_start", t0 + pd.to_timedelta(np.arange(n_int) * interval_min, unit="min"))
     return out
 
@@ -368,7 +381,7 @@ def simulate_roster(roster, demand: pd.DataFrame, *, replications: int = 200, se
                          float(target_s))
         for key, val in zip(keys[:6], res, strict=True):
             parts[key][c0:c0 + len(reps)] = val
-        onph = present.astype(float) @ team.on_phone
+        onph = team.on_phone_s(present)
         parts["on_phone_s"][c0:c0 + len(reps)] = onph
         parts["on_phone_agents"][c0:c0 + len(reps)] = onph / step_s
 
