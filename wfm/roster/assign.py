@@ -43,7 +43,7 @@ import pulp
 from scipy.optimize import linear_sum_assignment
 
 from wfm.roster.agents import Agent
-from wfm.roster.model import TourModel, quiet_pulp, transition_ok
+from wfm.roster.model import TourModel, new_variable, quiet_pulp, transition_ok
 from wfm.roster.solution import Solution
 
 FORBIDDEN = 1e7
@@ -371,8 +371,8 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
                 if (last_end or {}).get(a, -np.inf) + rest > o.start_min + 1e-9:
                     continue  # rest after the previous roster's last shift
                 if o.day in days and ag.available(weekday[o.day], o.start_clock, o.length_min):
-                    y[a, oi, oi2] = pulp.LpVariable(f"y_{len(y)}", cat="Binary")
-    short = {a: pulp.LpVariable(f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
+                    y[a, oi, oi2] = new_variable(prob, f"y_{len(y)}", cat="Binary")
+    short = {a: new_variable(prob, f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
     by_day: dict[tuple[str, int], list] = {}
     by_kind: dict[int, list] = {}
     for (a, oi, oi2), v in y.items():

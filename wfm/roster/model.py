@@ -68,8 +68,10 @@ from wfm.roster.solution import index_model
 
 @contextlib.contextmanager
 def quiet_pulp():
-    """PuLP 3.3 flags its own classic API (LpVariable(...), constraint
-    mappings) as deprecated for 4.0 on every call; keep the log readable."""
+    """PuLP 3.3 flags its classic API as deprecated for 4.0 on every call.
+    The roster uses the API PuLP 4 keeps (:func:`new_variable`,
+    ``prob.constraints()``, ``COIN_CMD``); this silences what PuLP's own
+    internals still raise, to keep the log readable."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp(\.|$)")
         yield
@@ -223,6 +225,15 @@ def spread(start: float, length: float, interval: int, n: int) -> list[tuple[int
     return out
 
 
+def new_variable(prob: pulp.LpProblem, name: str, lowBound=None, upBound=None, cat=pulp.LpContinuous) -> pulp.LpVariable:
+    """A variable for ``prob``: ``prob.add_variable`` (PuLP 3.3's API, the
+    one PuLP 4 keeps), ``LpVariable`` on older PuLP; the same variable."""
+    add = getattr(prob, "add_variable", None)
+    if add is not None:
+        return add(name, lowBound, upBound, cat=cat)
+    return pulp.LpVariable(name, lowBound, upBound, cat)
+
+
 def lp_name(*parts) -> str:
     """A PuLP-safe variable or constraint name from its parts."""
     return "_".join(str(p).replace("-", "m").replace(".", "p").replace(" ", "") for p in parts)
@@ -304,9 +315,9 @@ class TourModel:
     def _build(self, rest_cuts: bool):
         prob = self.prob
         step, n = self.step, self.n
-        self.x = [pulp.LpVariable(lp_name("x", o.contract, o.shift_type, o.day, o.start_clock, o.length_min), lowBound=0, cat="Integer") for o in self.options]
-        self.under = [pulp.LpVariable(lp_name("under", t), lowBound=0) for t in range(n)]
-        self.over = [pulp.LpVariable(lp_name("over", t), lowBound=0) for t in range(n)]
+        self.x = [new_variable(self.prob, lp_name("x", o.contract, o.shift_type, o.day, o.start_clock, o.length_min), lowBound=0, cat="Integer") for o in self.options]
+        self.under = [new_variable(self.prob, lp_name("under", t), lowBound=0) for t in range(n)]
+        self.over = [new_variable(self.prob, lp_name("over", t), lowBound=0) for t in range(n)]
         self.aux_defs: list[tuple[pulp.LpVariable, list[tuple]]] = []
         self.both_vars: dict[tuple[str, int], pulp.LpVariable] = {}
         # named flexible members: (group key, member index) -> (works[d], minutes[d])
@@ -327,7 +338,7 @@ class TourModel:
             k0 = min(starts_at)
             S: dict[int, pulp.LpVariable] = {}
             for k in range(k0, n):
-                v = pulp.LpVariable(lp_name("S", L, k), lowBound=0)
+                v = new_variable(self.prob, lp_name("S", L, k), lowBound=0)
                 terms = [(x, 1.0) for x in starts_at.get(k, [])]
                 if k > k0:
                     terms.append((S[k - 1], 1.0))
@@ -354,7 +365,7 @@ class TourModel:
             xs_by_start = {st0: [self.x[i] for i in idxs if self.options[i].start_min == st0] for st0 in starts}
             CX = []
             for k, st0 in enumerate(starts):
-                v = pulp.LpVariable(lp_name("CX", s, d, k), lowBound=0)
+                v = new_variable(self.prob, lp_name("CX", s, d, k), lowBound=0)
                 terms = [(x, 1.0) for x in xs_by_start[st0]] + ([(CX[-1], 1.0)] if CX else [])
                 self._define(v, terms, lp_name("CXdef", s, d, k))
                 CX.append(v)
@@ -363,7 +374,7 @@ class TourModel:
                 last = int(math.floor(br.latest_min / step)) * step
                 slots = sorted({st0 + off for st0 in starts for off in range(first, last + 1, step)})
                 bg = BreakGroup(s, d, j, br.length_min, first, last, slots)
-                bvars = [pulp.LpVariable(lp_name("b", s, d, j, int(u)), lowBound=0, cat="Integer") for u in slots]
+                bvars = [new_variable(self.prob, lp_name("b", s, d, j, int(u)), lowBound=0, cat="Integer") for u in slots]
                 self.break_groups.append(bg)
                 self.b.append(bvars)
                 for var, u in zip(bvars, slots, strict=True):
@@ -372,7 +383,7 @@ class TourModel:
                         rows[t].append((var, -f))
                 CB = []
                 for m_, v in enumerate(bvars):
-                    c = pulp.LpVariable(lp_name("CB", s, d, j, m_), lowBound=0)
+                    c = new_variable(self.prob, lp_name("CB", s, d, j, m_), lowBound=0)
                     self._define(c, [(v, 1.0)] + ([(CB[-1], 1.0)] if CB else []), lp_name("CBdef", s, d, j, m_))
                     CB.append(c)
                 prob += pulp.LpConstraint(pulp.LpAffineExpression([(CB[-1], 1.0), (CX[-1], -1.0)]), pulp.LpConstraintEQ, lp_name("brk_tot", s, d, j), 0)
@@ -412,14 +423,14 @@ class TourModel:
                 allowed = g.allowed or tuple(tuple(range(len(pats))) for _ in range(self.W))
                 for w in range(self.W):
                     for k in allowed[w]:
-                        self.p[g.key, w, k] = pulp.LpVariable(lp_name("p", g.key, w, k), lowBound=0, cat="Integer")
+                        self.p[g.key, w, k] = new_variable(self.prob, lp_name("p", g.key, w, k), lowBound=0, cat="Integer")
                 prob += pulp.LpConstraint(pulp.LpAffineExpression([(self.p[g.key, 0, k], 1.0) for k in allowed[0]] + size_terms[0]),
                                           pulp.LpConstraintEQ, lp_name("size", g.key), size_terms[1])
                 for w in range(self.W - 1):
                     for k in allowed[w]:
                         for k2 in allowed[w + 1]:
                             if transition_ok(pats[k], pats[k2], ct.max_consecutive_days):
-                                self.tr[g.key, w, k, k2] = pulp.LpVariable(lp_name("tr", g.key, w, k, k2), lowBound=0, cat="Integer")
+                                self.tr[g.key, w, k, k2] = new_variable(self.prob, lp_name("tr", g.key, w, k, k2), lowBound=0, cat="Integer")
                     for k in allowed[w]:
                         e = [(self.tr[g.key, w, k, k2], 1.0) for k2 in allowed[w + 1] if (g.key, w, k, k2) in self.tr]
                         prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(self.p[g.key, w, k], -1.0)]), pulp.LpConstraintEQ, lp_name("out", g.key, w, k), 0)
@@ -446,7 +457,7 @@ class TourModel:
             elif ct.pattern == "alternate":
                 phases = sorted(set(g.allowed[0])) if g.allowed else [0, 1]
                 for ph in phases:
-                    self.q[g.key, ph] = pulp.LpVariable(lp_name("q", g.key, ph), lowBound=0, cat="Integer")
+                    self.q[g.key, ph] = new_variable(self.prob, lp_name("q", g.key, ph), lowBound=0, cat="Integer")
                 prob += pulp.LpConstraint(pulp.LpAffineExpression([(self.q[g.key, ph], 1.0) for ph in phases] + size_terms[0]),
                                           pulp.LpConstraintEQ, lp_name("size", g.key), size_terms[1])
                 for d in range(self.D):
@@ -574,7 +585,7 @@ class TourModel:
         self.aux_defs.append((var, terms))
 
     def _n_var(self, g: Group) -> pulp.LpVariable:
-        v = pulp.LpVariable(lp_name("N", g.key), lowBound=g.min_size, upBound=g.max_size, cat="Integer")
+        v = new_variable(self.prob, lp_name("N", g.key), lowBound=g.min_size, upBound=g.max_size, cat="Integer")
         self.N[g.key] = v
         return v
 
@@ -630,8 +641,8 @@ class TourModel:
                 for d in range(self.D):
                     if d in g.off_days:
                         continue
-                    w[d] = pulp.LpVariable(lp_name("w", g.key, mi, d), cat="Binary")
-                    hm[d] = pulp.LpVariable(lp_name("hm", g.key, mi, d), lowBound=0)
+                    w[d] = new_variable(self.prob, lp_name("w", g.key, mi, d), cat="Binary")
+                    hm[d] = new_variable(self.prob, lp_name("hm", g.key, mi, d), lowBound=0)
                     prob += pulp.LpConstraint(pulp.LpAffineExpression([(hm[d], 1.0), (w[d], -hi_len)]), pulp.LpConstraintLE, lp_name("hmax", g.key, mi, d), 0)
                     prob += pulp.LpConstraint(pulp.LpAffineExpression([(hm[d], 1.0), (w[d], -lo_len)]), pulp.LpConstraintGE, lp_name("hmin", g.key, mi, d), 0)
                     work_d.setdefault(d, []).append((w[d], 1.0))
@@ -665,13 +676,13 @@ class TourModel:
             starts_next = [self.options[i].start_min for i in tomorrow]
             if not tomorrow or all(s >= ends[-1] + rest for s in starts_next):
                 continue  # every pair already compatible
-            both_v = pulp.LpVariable(lp_name("BOTH", c, d), lowBound=0)
+            both_v = new_variable(self.prob, lp_name("BOTH", c, d), lowBound=0)
             self._define(both_v, list(bt), lp_name("BOTHdef", c, d))
             self.both_vars[c, d] = both_v
             # PE[k]: today's shifts ending at or before ends[k]
             PE = []
             for k, e_k in enumerate(ends):
-                v = pulp.LpVariable(lp_name("PE", c, d, k), lowBound=0)
+                v = new_variable(self.prob, lp_name("PE", c, d, k), lowBound=0)
                 terms = [(self.x[i], 1.0) for i in today if self.options[i].end_min == e_k] + ([(PE[-1], 1.0)] if PE else [])
                 self._define(v, terms, lp_name("PEdef", c, d, k))
                 PE.append(v)
@@ -679,7 +690,7 @@ class TourModel:
             starts = sorted({self.options[i].start_min for i in tomorrow})
             SS: list = [None] * len(starts)
             for j in range(len(starts) - 1, -1, -1):
-                v = pulp.LpVariable(lp_name("SS", c, d, j), lowBound=0)
+                v = new_variable(self.prob, lp_name("SS", c, d, j), lowBound=0)
                 terms = [(self.x[i], 1.0) for i in tomorrow if self.options[i].start_min == starts[j]]
                 if j + 1 < len(starts):
                     terms.append((SS[j + 1], 1.0))

@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pulp
 
-from wfm.roster.model import TourModel, lp_name, quiet_pulp
+from wfm.roster.model import TourModel, lp_name, new_variable, quiet_pulp
 from wfm.roster.solve.backend import Backend, backend, fixed_at
 from wfm.roster.solve.checks import (
     INT_TOL,
@@ -190,14 +190,14 @@ class DayMIP:
         xc = C.x.tolist()
         xi = self.by_day_x[d]
         gis = [gi for gi in self.by_day_b.get(d, []) if m.break_groups[gi].shift_type in {m.options[i].shift_type for i in xi}]
+        sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
         # the day's break counts as continuous stand-ins (same names)
-        brel = {v: pulp.LpVariable(v.name, lowBound=0) for gi in gis for v in m.b[gi]}
+        brel = {v: new_variable(sub, v.name, lowBound=0) for gi in gis for v in m.b[gi]}
         free = {xc[i] for i in xi} | {pos[v] for v in brel}
 
         def sv(v, brel=brel):
             return brel.get(v, v)
 
-        sub = pulp.LpProblem(f"day{d}", pulp.LpMinimize)
         rows = sorted({t for j in free for t in touch.get(j, [])})
         obj = []
         for i in xi:
@@ -423,7 +423,7 @@ def choose_tours(m: TourModel, days: DayMIP, cur: np.ndarray, price: dict, *, cl
         tour_side = set(C.tours.tolist()) | set(C.both.values())
         day_row = {lp_name("day", c, d): (c, d) for c in m.contract_keys for d in range(m.D)}
         ip = pulp.LpProblem("tour_choice", pulp.LpMinimize)
-        y = {(d, key): pulp.LpVariable(lp_name("y", d, key[0], "up" if key[1] > 0 else "down"), cat="Binary")
+        y = {(d, key): new_variable(ip, lp_name("y", d, key[0], "up" if key[1] > 0 else "down"), cat="Binary")
              for d, options in sorted(price.items()) for key in sorted(options)}
         for d in sorted(price):
             ip += pulp.LpConstraint(pulp.LpAffineExpression([(y[d, key], 1.0) for key in sorted(price[d])]),

@@ -19,7 +19,14 @@ import numpy as np
 import pulp
 from scipy.optimize import linear_sum_assignment
 
-from wfm.roster.model import TourModel, lp_name, quiet_pulp, transition_ok, window_allows
+from wfm.roster.model import (
+    TourModel,
+    lp_name,
+    new_variable,
+    quiet_pulp,
+    transition_ok,
+    window_allows,
+)
 from wfm.roster.solve.backend import LpResult, backend, fixed_at
 from wfm.roster.solve.bounds import solve_lp
 from wfm.roster.solve.checks import polish
@@ -301,7 +308,7 @@ def flexible_start(model: TourModel, lp, base, *, solver="highs", clock: WorkClo
         for k in members:
             for d in m.member_vars[k][0]:
                 for L in sorted({m.options[i].length_min for i in opts[k, d]}):
-                    y[k, d, L] = pulp.LpVariable(lp_name("y", k[0], k[1], d, L), cat="Binary")
+                    y[k, d, L] = new_variable(prob, lp_name("y", k[0], k[1], d, L), cat="Binary")
         by_md: dict[tuple, list] = {}
         for (k, d, L), v in y.items():
             by_md.setdefault((k, d), []).append((v, L))
@@ -329,8 +336,8 @@ def flexible_start(model: TourModel, lp, base, *, solver="highs", clock: WorkClo
             terms = [(v, L) for (_k, dd, L), v in y.items() if dd == d]
             for what, expr, target, weight in (("min", pulp.lpSum(L * v for v, L in terms), target_min, 1.0),
                                                ("n", pulp.lpSum(v for v, _L in terms), target_n, 60.0)):
-                up = pulp.LpVariable(f"dev_up_{what}_{d}", lowBound=0)
-                dn = pulp.LpVariable(f"dev_dn_{what}_{d}", lowBound=0)
+                up = new_variable(prob, f"dev_up_{what}_{d}", lowBound=0)
+                dn = new_variable(prob, f"dev_dn_{what}_{d}", lowBound=0)
                 prob += expr - target == up - dn
                 obj += [weight * up, weight * dn]
         prob += pulp.lpSum(obj)
