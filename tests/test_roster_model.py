@@ -192,6 +192,35 @@ def test_weekly_patterns_match_brute_force():
     assert info.objective == pytest.approx(_weekly_brute(r), abs=1e-6)
 
 
+def test_solution_arrays_follow_the_model_columns():
+    """A solution is an array over the model's columns: the objective, every
+    constraint row and the coverage read from it equal PuLP's own evaluation
+    of the model's expressions at the same values; a broken row is reported
+    by its PuLP name; head counts are read per group."""
+    import pulp
+
+    from wfm.roster.solution import constraint_list
+
+    m = _weekly_model([1, 2, 1, 1, 2, 1, 1])
+    _info, sol = solve_model(m, time_limit_s=30)
+    assert len(sol) == m.n_variables == len(m.prob.variables())
+    for v in m.prob.variables():
+        v.varValue = sol[v]
+    assert m.objective_value(sol) == pytest.approx(pulp.value(m.prob.objective), abs=1e-9)
+    lhs = m.rows.constant + m.rows.matrix @ np.asarray(sol)
+    for r, c in enumerate(constraint_list(m.prob)):
+        assert m.rows.names[r] == c.name
+        assert lhs[r] == pytest.approx(c.value(), abs=1e-9)
+    net = sol.net_coverage()
+    for t, terms in enumerate(m.cover_terms):
+        assert net[t] == pytest.approx(sum(sol[v] * f for v, f in terms), abs=1e-12)
+    assert sol.head_counts() == {"six": round(sol[m.N["six"]])} and sol.head_counts()["six"] >= 1
+    broken = np.array(sol.values)
+    broken[m.cols.N["six"]] += 1
+    assert "size_six" in constraint_violations(m, broken)
+    assert not constraint_violations(m, sol)
+
+
 def test_head_count_bound_is_valid_and_tighter_than_the_lp():
     """One agent needed every day, six-day contract: the LP pays for 7/6
     agents (28 = 7 days x 4); whole agents cost 60 (one agent, one day

@@ -157,6 +157,8 @@ class Solution:
         return float(self.values[self.model.cols.position[var]])
 
     def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.values, dtype=dtype)
         return self.values if dtype is None else self.values.astype(dtype)
 
     def __len__(self) -> int:
