@@ -43,10 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wfm.roster import build_roster, load_catalog  # noqa: E402
-from wfm.roster.build import _shortfall  # noqa: E402
+from wfm.roster.build import shortfall  # noqa: E402
 from wfm.roster.demand import build_horizon, validate_requirements  # noqa: E402
 from wfm.roster.model import Group, TourModel  # noqa: E402
-from wfm.roster.solve import _greedy_breaks, _recompute, _solve_lp, objective_value, solve_model  # noqa: E402
+from wfm.roster.solve import recompute, solve_lp, solve_model, with_shifts  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "benchmarks" / "retail_matsp"
 
@@ -88,13 +88,13 @@ def tour_row(req, weeks, solver, time_limit, repeat=False):
     same = None
     if repeat:  # a second run on a fresh model: the same roster?
         info2, vals2 = solve_model(TourModel(hz, cat, groups), solver=solver, time_limit_s=time_limit)
-        same = info2.objective == info.objective and all(
-            abs(vals2.get(v.name, 0.0) - vals.get(v.name, 0.0)) < 1e-9 for v in m.integer_variables())
-    net = m.net_coverage(vals)
-    lp_vals, _, _ = _solve_lp(m, "highs", 60, False)
-    lp_net = m.net_coverage(lp_vals)
+        ints = m.cols.integer
+        same = info2.objective == info.objective and bool(
+            np.all(np.abs(vals2.values[ints] - vals.values[ints]) < 1e-9))
+    net = vals.net_coverage()
+    lp_net = m.net_coverage(solve_lp(m, "highs", 60, False).values)
     req_h = hz.required.sum() * hz.interval_min / 60
-    sf = _shortfall(hz, net)
+    sf = shortfall(hz, net)
     return {
         "instance": f"{weeks} week{'s' if weeks > 1 else ''}", "solver": solver, "variables": info.n_variables,
         "constraints": info.n_constraints, "integer vars": info.n_integer, "time s": round(wall, 1),
@@ -109,7 +109,7 @@ def tour_row(req, weeks, solver, time_limit, repeat=False):
         "sched/req h": round(net.sum() * hz.interval_min / 60 / req_h, 4),
         "LP sched/req h": round(lp_net.sum() * hz.interval_min / 60 / req_h, 4),
         "short intervals": sf["intervals_short"], "short agent-h": round(sf["agent_hours_short"], 1),
-        "headcount": {c: int(round(vals[m.N[c].name])) for c in m.N},
+        "headcount": vals.head_counts(),
     }
 
 
@@ -285,9 +285,7 @@ def _pyworkforce_week(time_limit, gross_up):
     for r in sol["resources_shifts"]:
         if r["resources"]:
             x_int[index[r["day"], r["shift"]]] += int(r["resources"])
-    vals = {v.name: float(x_int[i]) for i, v in enumerate(m.x)}
-    vals.update(_greedy_breaks(m, x_int))
-    vals = _recompute(m, vals)
+    vals = recompute(m, with_shifts(m, m.zeros(), x_int))
     net = m.net_coverage(vals)
     gross = np.zeros(m.n)
     for i, o in enumerate(m.options):
@@ -298,8 +296,8 @@ def _pyworkforce_week(time_limit, gross_up):
     pay = float(sum(cat.contracts[o.contract].daily_rate * x_int[i] for i, o in enumerate(m.options)))
     by_contract = {c: int(sum(x_int[i] for i, o in enumerate(m.options) if o.contract == c)) for c in m.contract_keys}
     row.update({"shifts": by_contract, "pay CNY": round(pay, 1),
-                "objective (our pay + penalties, meals placed, no tours)": round(objective_value(m.prob, vals), 1),
-                "LP bound of our model": round(_solve_lp(m, "highs", 60, False)[1], 1),
+                "objective (our pay + penalties, meals placed, no tours)": round(m.objective_value(vals), 1),
+                "LP bound of our model": round(solve_lp(m, "highs", 60, False).objective, 1),
                 "understaffed intervals, shifts counted whole": int(np.sum(gross < hz.required - 1e-9)),
                 "understaffed intervals, net of meals and breaks": int(np.sum(net < hz.required - 1e-9)),
                 "on-phone agent-hours / required": round(float(net.sum() / hz.required.sum()), 4)})

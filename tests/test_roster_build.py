@@ -343,17 +343,19 @@ def test_idle_agent_works_the_nearest_legal_start_of_an_unfilled_shift():
     from wfm.roster.assign import assign_shifts, assign_tours
     from wfm.roster.demand import build_horizon, validate_requirements
     from wfm.roster.model import Group, TourModel
+    from wfm.roster.solution import Solution
 
     cat = _six_day_catalog(8, "00:00", "23:00", 60)
     ts = pd.date_range("2026-03-02", periods=7 * 24, freq="60min", tz="Asia/Shanghai")
     hz = build_horizon(validate_requirements(pd.DataFrame({"interval_start": ts, "required_agents": 1.0})), days=7)
     m = TourModel(hz, cat, [Group("g", "six", size=1, members=("E1",))])
-    vals = {v.name: 0.0 for v in m.prob.variables()}
-    vals[m.p["g", 0, m.patterns["six"].index((6,))].name] = 1.0
+    values = m.zeros()
+    values[m.cols.p["g", 0, m.patterns["six"].index((6,))]] = 1.0
     planned = {0: 23, 1: 6, 2: 9, 3: 9, 4: 9, 5: 9}
     opt = {(o.day, o.start_clock // 60): i for i, o in enumerate(m.options)}
     for d, hour in planned.items():
-        vals[m.x[opt[d, hour]].name] = 1.0
+        values[m.cols.x[opt[d, hour]]] = 1.0
+    vals = Solution(m, values)
     asg = assign_shifts(m, vals, {"E1": Agent("E1", "E1", "six")}, assign_tours(m, vals))
     assert asg.unfilled == []
     worked = {m.options[s["option"]].day: m.options[s["option"]].start_clock // 60 for s in asg.shifts}

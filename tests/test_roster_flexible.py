@@ -140,6 +140,7 @@ def test_assignment_lengthens_a_shift_to_meet_minimum_minutes():
     from wfm.roster.assign import assign_shifts, assign_tours
     from wfm.roster.demand import build_horizon, validate_requirements
     from wfm.roster.model import TourModel
+    from wfm.roster.solution import Solution
 
     cat = _catalog(1, 3, ["08:00-08:00"])
     df, _req = _requirements(1, np.random.default_rng(0))
@@ -150,7 +151,9 @@ def test_assignment_lengthens_a_shift_to_meet_minimum_minutes():
     two_h = [i for i, o in enumerate(m.options) if o.length_min == 120]
     three_h = [i for i, o in enumerate(m.options) if o.length_min == 180]
     assert len(two_h) == 1 and len(three_h) == 1
-    vals = {m.x[two_h[0]].name: 2.0}
+    values = m.zeros()
+    values[m.cols.x[two_h[0]]] = 2.0
+    vals = Solution(m, values)
     asg = assign_shifts(m, vals, {a.id: a for a in agents}, assign_tours(m, vals))
     assert asg.stretched == [("P1", two_h[0], three_h[0])]
     assert sorted((s["agent_id"], m.options[s["option"]].length_min) for s in asg.shifts) == [("P1", 180), ("P2", 120)]

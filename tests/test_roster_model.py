@@ -1,20 +1,21 @@
 """The tour MILP against brute-force enumeration on tiny instances."""
 
+import dataclasses
 import itertools
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.roster import solve as solve_mod
 from wfm.roster.catalog import parse_catalog
 from wfm.roster.demand import build_horizon, validate_requirements
 from wfm.roster.model import Group, TourModel
 from wfm.roster.solve import (
-    _solve_lp,
+    RATES,
     constraint_violations,
     fractional_variables,
     head_count_bound,
+    solve_lp,
     solve_model,
 )
 
@@ -68,7 +69,7 @@ def test_alternate_with_implicit_breaks_matches_brute_force():
     assert info.objective == pytest.approx(brute, abs=1e-6)
     assert info.lp_bound <= info.objective + 1e-6
     assert not fractional_variables(m, vals)
-    assert not constraint_violations(m.prob, vals)
+    assert not constraint_violations(m, vals)
 
 
 
@@ -97,17 +98,17 @@ def _alt_model_and_bad_start(seed=7, days=4):
     cat = parse_catalog(ALT)
     m = TourModel(_horizon(req, days), cat, [Group("alt", "alt", None, 0, None)])
     _info, opt = solve_model(m, time_limit_s=30)
-    bad = dict(opt)
+    bad = np.array(opt.values)
     per_day = {}
     for i, o in enumerate(m.options):
-        per_day[o.day] = per_day.get(o.day, 0) + int(opt[m.x[i].name])
+        per_day[o.day] = per_day.get(o.day, 0) + int(opt[m.x[i]])
     for i, o in enumerate(m.options):
-        bad[m.x[i].name] = float(per_day[o.day]) if o.start_clock == 8 * 60 else 0.0
-    for bg, bvars in zip(m.break_groups, m.b, strict=True):
-        for k, v in enumerate(bvars):
-            bad[v.name] = float(per_day[bg.day]) if k == 0 else 0.0
+        bad[m.cols.x[i]] = float(per_day[o.day]) if o.start_clock == 8 * 60 else 0.0
+    for bg, bcols in zip(m.break_groups, m.cols.b, strict=True):
+        for k, j in enumerate(bcols):
+            bad[j] = float(per_day[bg.day]) if k == 0 else 0.0
     bad = polish(m, bad)
-    assert not constraint_violations(m.prob, bad)
+    assert not constraint_violations(m, bad)
 
     return m, bad, sum(_alt_day_cost(req, d, per_day[d]) for d in range(days))
 
@@ -119,12 +120,12 @@ def test_day_neighbourhood_reaches_brute_force_day_optimum():
     from wfm.roster.solve import day_by_day, objective_value
 
     m, bad, brute = _alt_model_and_bad_start()
-    assert objective_value(m.prob, bad) > brute + 1.0  # the start is not already optimal
+    assert objective_value(m, bad) > brute + 1.0  # the start is not already optimal
     got = day_by_day(m, bad, passes=2)
-    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    assert objective_value(m.prob, got) == pytest.approx(brute, abs=1e-6)
-    for v in list(m.q.values()) + list(m.N.values()):
-        assert got[v.name] == bad[v.name]
+    assert not constraint_violations(m, got) and not fractional_variables(m, got)
+    assert objective_value(m, got) == pytest.approx(brute, abs=1e-6)
+    for j in list(m.cols.q.values()) + list(m.cols.N.values()):
+        assert got[j] == bad[j]
 
 
 def test_place_breaks_is_optimal_for_fixed_shifts():
@@ -137,18 +138,18 @@ def test_place_breaks_is_optimal_for_fixed_shifts():
     m, bad, _ = _alt_model_and_bad_start()
     got = place_breaks(m, bad)
     assert got is not None
-    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    for v in m.x:
-        assert got[v.name] == bad[v.name]
+    assert not constraint_violations(m, got) and not fractional_variables(m, got)
+    for j in m.cols.x:
+        assert got[j] == bad[j]
     req = m.h.required.reshape(m.D, 24)
     best = 0.0
     for d in range(m.D):
-        W = int(sum(bad[m.x[i].name] for i, o in enumerate(m.options) if o.day == d))
+        W = int(sum(bad[m.cols.x[i]] for i, o in enumerate(m.options) if o.day == d))
         best += 300.0 / 15 * W + min(
             sum(_pen(req[d, h], (W if 8 <= h < 12 else 0) - {9: i, 10: W - i}.get(h, 0), 7.0, 1.0) for h in range(8, 14))
             for i in range(W + 1))
-    assert objective_value(m.prob, got) == pytest.approx(best, abs=1e-6)
-    assert objective_value(m.prob, got) <= objective_value(m.prob, bad) + 1e-9
+    assert objective_value(m, got) == pytest.approx(best, abs=1e-6)
+    assert objective_value(m, got) <= objective_value(m, bad) + 1e-9
 
 
 WEEKLY = {
@@ -191,16 +192,46 @@ def test_weekly_patterns_match_brute_force():
     assert info.objective == pytest.approx(_weekly_brute(r), abs=1e-6)
 
 
-def test_head_count_bound_is_valid_and_tighter_than_the_lp(monkeypatch):
+def test_solution_arrays_follow_the_model_columns():
+    """A solution is an array over the model's columns: the objective, every
+    constraint row and the coverage read from it equal PuLP's own evaluation
+    of the model's expressions at the same values; a broken row is reported
+    by its PuLP name; head counts are read per group."""
+    import pulp
+
+    from wfm.roster.solution import constraint_list
+
+    m = _weekly_model([1, 2, 1, 1, 2, 1, 1])
+    _info, sol = solve_model(m, time_limit_s=30)
+    assert len(sol) == m.n_variables == len(m.prob.variables())
+    for v in m.prob.variables():
+        v.varValue = sol[v]
+    assert m.objective_value(sol) == pytest.approx(pulp.value(m.prob.objective), abs=1e-9)
+    lhs = m.rows.constant + m.rows.matrix @ np.asarray(sol)
+    for r, c in enumerate(constraint_list(m.prob)):
+        assert m.rows.names[r] == c.name
+        assert lhs[r] == pytest.approx(c.value(), abs=1e-9)
+    net = sol.net_coverage()
+    for t, terms in enumerate(m.cover_terms):
+        assert net[t] == pytest.approx(sum(sol[v] * f for v, f in terms), abs=1e-12)
+    assert sol.head_counts() == {"six": round(sol[m.N["six"]])} and sol.head_counts()["six"] >= 1
+    broken = np.array(sol.values)
+    broken[m.cols.N["six"]] += 1
+    assert "size_six" in constraint_violations(m, broken)
+    assert not constraint_violations(m, sol)
+
+
+def test_head_count_bound_is_valid_and_tighter_than_the_lp():
     """One agent needed every day, six-day contract: the LP pays for 7/6
     agents (28 = 7 days x 4); whole agents cost 60 (one agent, one day
     uncovered: 6 x 4 + 4 h x 9) or 88 (two, five days over-staffed: 12 x 4 +
     5 x 4 h x 2). The head-count branches are exactly these, and the bound
     is the brute-force optimum."""
     m = _weekly_model([1] * 7)
-    lp_vals, lp_obj, _ = _solve_lp(m, "highs", 30, False)
+    lp = solve_lp(m, "highs", 30, False)
+    lp_obj = lp.objective
     assert lp_obj == pytest.approx(28.0)
-    bound, branch, cut = head_count_bound(m, lp_obj, m.prob.solverModel)
+    bound, branch, cut = head_count_bound(m, lp_obj, lp.highs)
     assert not cut
     assert branch.lp_value == pytest.approx(7 / 6)
     assert (branch.below, branch.above) == (pytest.approx(60.0), pytest.approx(88.0))
@@ -211,8 +242,8 @@ def test_head_count_bound_is_valid_and_tighter_than_the_lp(monkeypatch):
     assert info.head_count_bound <= info.best_bound <= info.objective + 1e-6
     assert info.objective == pytest.approx(60.0)
     # large models run the branches in a forked child beside the searches: same answer
-    monkeypatch.setattr(solve_mod, "HEAD_COUNT_FORK_LP_S", 0.0)
-    forked, _ = solve_model(_weekly_model([1] * 7), time_limit_s=30)
+    forked, _ = solve_model(_weekly_model([1] * 7), time_limit_s=30,
+                            rates=dataclasses.replace(RATES, head_count_fork_lp_s=0.0))
     assert ("head_count_bound (waited for)" in [p[0] for p in forked.phases])
     assert forked.head_count_bound == info.head_count_bound
     assert forked.head_count_branch == info.head_count_branch
@@ -221,8 +252,9 @@ def test_head_count_bound_is_valid_and_tighter_than_the_lp(monkeypatch):
     for i, r in enumerate(([3, 2, 2, 2, 2, 2, 2], [2, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 3, 1],
                            [2, 2, 1, 2, 2, 2, 2], [1, 0, 1, 1, 2, 1, 0], [2, 3, 1, 1, 2, 1, 3])):
         m = _weekly_model(r)
-        _, lp_obj, _ = _solve_lp(m, "highs", 30, False)
-        bound, branch, _ = head_count_bound(m, lp_obj, m.prob.solverModel)
+        lp = solve_lp(m, "highs", 30, False)
+        lp_obj = lp.objective
+        bound, branch, _ = head_count_bound(m, lp_obj, lp.highs)
         assert lp_obj - 1e-9 <= bound <= _weekly_brute(r) + 1e-6
         fractional = i < 4
         assert (branch is not None) == fractional
@@ -254,7 +286,7 @@ def test_cbc_stopped_early_never_publishes_fractions():
     m = TourModel(_horizon(req, 6), cat, [Group("alt", "alt", None, 0, None)])
     info, vals = solve_model(m, solver="cbc", time_limit_s=20, node_limit=0, improve=False)
     assert not fractional_variables(m, vals)
-    assert not constraint_violations(m.prob, vals)
+    assert not constraint_violations(m, vals)
     assert info.status in ("optimal", "feasible", "heuristic")
     assert info.best_bound <= info.objective + 1e-6
 
@@ -278,55 +310,50 @@ def test_tour_search_improves_within_limits():
     """The tour search changes tours and head counts only to a cheaper,
     feasible roster (every constraint of the model re-checked on the result),
     and never past a contract's head-count limits."""
-    from wfm.roster.solve import (
-        _solve_lp,
-        local_search,
-        objective_value,
-        rounded_start,
-        tour_search,
-    )
+    from wfm.roster.solve import local_search, objective_value, rounded_start, tour_search
 
     m = _week_model()
-    lp, _, _ = _solve_lp(m, "highs", 60, False)
+    lp = solve_lp(m, "highs", 60, False).values
     start = local_search(m, rounded_start(m, lp))
     got = tour_search(m, start)
-    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    assert objective_value(m.prob, got) < objective_value(m.prob, start) - 1.0
-    tours = [v.name for v in list(m.p.values()) + list(m.q.values()) + list(m.N.values())]
-    assert any(got[n] != start[n] for n in tours)
+    assert not constraint_violations(m, got) and not fractional_variables(m, got)
+    assert objective_value(m, got) < objective_value(m, start) - 1.0
+    tours = list(m.cols.p.values()) + list(m.cols.q.values()) + list(m.cols.N.values())
+    assert any(got[j] != start[j] for j in tours)
     # pin every contract at the rounded LP count: head counts may not move
-    pinned = {c: (int(start[m.N[c].name]),) * 2 for c in m.N}
+    pinned = {c: (int(start[m.cols.N[c]]),) * 2 for c in m.N}
     m2 = _week_model(pinned)
-    lp2, _, _ = _solve_lp(m2, "highs", 60, False)
+    lp2 = solve_lp(m2, "highs", 60, False).values
     got2 = tour_search(m2, local_search(m2, rounded_start(m2, lp2)))
-    assert all(got2[m2.N[c].name] == pinned[c][0] for c in m2.N)
-    assert not constraint_violations(m2.prob, got2)
+    assert all(got2[m2.cols.N[c]] == pinned[c][0] for c in m2.N)
+    assert not constraint_violations(m2, got2)
 
 
 def test_cumulative_round_keeps_tours_and_running_totals():
     """Rounding the tours-fixed LP on running totals: a feasible integer
     roster with the same tours, each day's starts within half an agent of the
     LP's running totals (so no run of starts drifts by more than one)."""
-    from wfm.roster.solve import _solve_lp, cumulative_round, rounded_start, tours_fixed_lp
+    from wfm.roster.solve import cumulative_round, rounded_start, tours_fixed_lp
 
     m = _week_model()
-    lp, _, _ = _solve_lp(m, "highs", 60, False)
-    start = rounded_start(m, lp)
-    fixed, fixed_obj, status = tours_fixed_lp(m, start, "highs")
-    assert status == "Optimal" and fixed_obj >= _solve_lp(m, "highs", 60, False)[1] - 1e-6  # bounds restored
+    lp = solve_lp(m, "highs", 60, False)
+    start = rounded_start(m, lp.values)
+    fixed_lp = tours_fixed_lp(m, start, "highs")
+    fixed = fixed_lp.values
+    assert fixed_lp.status == "Optimal" and fixed_lp.objective >= solve_lp(m, "highs", 60, False).objective - 1e-6  # bounds restored
     got = cumulative_round(m, fixed, start)
-    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
+    assert not constraint_violations(m, got) and not fractional_variables(m, got)
     for v in list(m.p.values()) + list(m.tr.values()) + list(m.q.values()) + list(m.N.values()):
-        assert got[v.name] == start[v.name]
+        assert got[m.cols.position[v]] == start[m.cols.position[v]]
     worst = 0.0
     for idxs in m.day_opts.values():
         lp_run = int_run = 0.0
         for i in sorted(idxs, key=lambda i: m.options[i].start_min):
-            lp_run += fixed[m.x[i].name]
-            int_run += got[m.x[i].name]
+            lp_run += fixed[m.cols.x[i]]
+            int_run += got[m.cols.x[i]]
             worst = max(worst, abs(int_run - lp_run))
     assert worst <= 0.5 + 1e-6
-    assert any(abs(fixed[v.name] - round(fixed[v.name])) > 1e-6 for v in m.x)  # there was something to round
+    assert any(abs(fixed[j] - round(fixed[j])) > 1e-6 for j in m.cols.x)  # there was something to round
 
 
 def test_searches_keep_availability_rows():
@@ -339,7 +366,6 @@ def test_searches_keep_availability_rows():
     from wfm.roster.catalog import load_catalog
     from wfm.roster.model import windows_key
     from wfm.roster.solve import (
-        _solve_lp,
         day_by_day,
         local_search,
         objective_value,
@@ -357,36 +383,37 @@ def test_searches_keep_availability_rows():
     groups = [Group("free", "five_two", size=8), Group("early", "five_two", size=14, windows=day_only)]
     m = TourModel(hz, cat, groups)
     assert m.avail_rows
-    lp, _, _ = _solve_lp(m, "highs", 60, False)
+    lp = solve_lp(m, "highs", 60, False).values
     start = repair_availability(m, rounded_start(m, lp))
-    assert not constraint_violations(m.prob, start)
+    assert not constraint_violations(m, start)
     steps = [local_search(m, start)]
     steps.append(tour_search(m, steps[-1]))
     steps.append(day_by_day(m, local_search(m, steps[-1]), passes=1, day_checks=200))
     for got in steps:
-        assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    assert objective_value(m.prob, steps[-1]) <= objective_value(m.prob, start)
+        assert not constraint_violations(m, got) and not fractional_variables(m, got)
+    assert objective_value(m, steps[-1]) <= objective_value(m, start)
     # a start with too many late shifts on the last day is mended
     from wfm.roster.solve import polish
 
-    late = dict(start)
+    late = np.array(start)
+    xc = m.cols.x
     last = [i for i, o in enumerate(m.options) if o.day == 6 and o.shift_type == "day8"]
     latest = max(last, key=lambda i: m.options[i].start_min)
-    late[m.x[latest].name] = sum(start[m.x[i].name] for i in last)
+    late[xc[latest]] = sum(start[xc[i]] for i in last)
     for i in last:
         if i != latest:
-            late[m.x[i].name] = 0.0
-    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+            late[xc[i]] = 0.0
+    for bg, bcols in zip(m.break_groups, m.cols.b, strict=True):
         if bg.day == 6 and bg.shift_type == "day8":
-            for v, u in zip(bvars, bg.slots, strict=True):
-                late[v.name] = late[m.x[latest].name] if u == m.options[latest].start_min + bg.first_off else 0.0
+            for j, u in zip(bcols, bg.slots, strict=True):
+                late[j] = late[xc[latest]] if u == m.options[latest].start_min + bg.first_off else 0.0
     late = polish(m, late)
-    assert all(n.startswith("avail") for n in constraint_violations(m.prob, late)) and constraint_violations(m.prob, late)
+    assert all(n.startswith("avail") for n in constraint_violations(m, late)) and constraint_violations(m, late)
     mended = repair_availability(m, late)
-    assert not constraint_violations(m.prob, mended)
+    assert not constraint_violations(m, mended)
     # the rows bind: late shifts on some day equal the free agents working it
     binding = sum(1 for r in m.avail_rows
-                  if sum(steps[-1][m.x[i].name] for i in r.options) == m.availability_capacity(r, steps[-1]))
+                  if sum(steps[-1][xc[i]] for i in r.options) == m.availability_capacity(r, steps[-1]))
     assert binding > 0
 
 
@@ -412,32 +439,33 @@ def test_priced_tour_moves_find_the_brute_force_tours(solver):
     m = TourModel(_horizon(req, days), parse_catalog(ALT), [Group("alt", "alt", None, 0, None)])
     brute = _alt_brute(req, days)
     _info, opt = solve_model(m, time_limit_s=30)
-    assert objective_value(m.prob, opt) == pytest.approx(brute, abs=1e-6)
+    assert objective_value(m, opt) == pytest.approx(brute, abs=1e-6)
     # one more agent in phase 0: the extra shift on its days at 08:00 with an early break
-    bad = dict(opt)
-    q0 = m.q["alt", 0]
-    bad[q0.name] += 1
-    bad[m.N["alt"].name] += 1
+    bad = np.array(opt.values)
+    q0 = m.cols.q["alt", 0]
+    bad[q0] += 1
+    bad[m.cols.N["alt"]] += 1
     for d in (0, 2):
         i = next(i for i, o in enumerate(m.options) if o.day == d and o.start_clock == 8 * 60)
-        bad[m.x[i].name] += 1
+        bad[m.cols.x[i]] += 1
         gi = next(gi for gi, bg in enumerate(m.break_groups) if bg.day == d)
-        bad[m.b[gi][0].name] += 1
+        bad[m.cols.b[gi][0]] += 1
     bad = day_by_day(m, polish(m, bad), passes=2, solver=solver)
-    assert not constraint_violations(m.prob, bad)
-    assert objective_value(m.prob, bad) > brute + 1.0  # the day neighbourhood cannot drop the agent
+    assert not constraint_violations(m, bad)
+    assert objective_value(m, bad) > brute + 1.0  # the day neighbourhood cannot drop the agent
     got = priced_tour_moves(m, bad, solver=solver)
     assert got is not bad
-    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    assert got[q0.name] == bad[q0.name] - 1
+    assert not constraint_violations(m, got) and not fractional_variables(m, got)
+    assert got[q0] == bad[q0] - 1
     got = day_by_day(m, got, passes=2, solver=solver)
-    assert not constraint_violations(m.prob, got) and not fractional_variables(m, got)
-    assert objective_value(m.prob, got) == pytest.approx(brute, abs=1e-6)
+    assert not constraint_violations(m, got) and not fractional_variables(m, got)
+    assert objective_value(m, got) == pytest.approx(brute, abs=1e-6)
     # from the optimum nothing is cheaper: the roster comes back unchanged
-    assert priced_tour_moves(m, opt, solver=solver) is opt
+    opt_values = np.array(opt.values)
+    assert priced_tour_moves(m, opt_values, solver=solver) is opt_values
 
 
-def test_solve_model_runs_priced_rounds_when_the_day_neighbourhood_has_converged(monkeypatch):
+def test_solve_model_runs_priced_rounds_when_the_day_neighbourhood_has_converged():
     """In the pipeline (models too large for the full MIP; the threshold is
     lowered here), budget left after the day neighbourhood goes to rounds of
     priced tour moves; the roster is feasible, integral, never worse than
@@ -447,19 +475,18 @@ def test_solve_model_runs_priced_rounds_when_the_day_neighbourhood_has_converged
     days = 4
     rng = np.random.default_rng(11)
     req = {(d, h): int(rng.integers(2, 12)) for d in range(days) for h in range(8, 14)}
-    monkeypatch.setattr(solve_mod, "LARGE_MODEL_INTEGERS", 1)
+    large = dataclasses.replace(RATES, large_model_integers=1)
 
-    def run():
+    def run(rates):
         m = TourModel(_horizon(req, days), parse_catalog(ALT), [Group("alt", "alt", None, 0, None)])
-        return m, *solve_model(m, time_limit_s=60, work_limit_s=20)
+        return m, *solve_model(m, time_limit_s=60, work_limit_s=20, rates=rates)
 
-    m, info, vals = run()
+    m, info, vals = run(large)
     assert "priced_tour_moves" in [p[0] for p in info.phases]
-    assert not constraint_violations(m.prob, vals) and not fractional_variables(m, vals)
-    _m2, info2, vals2 = run()
-    assert vals2 == vals
-    monkeypatch.setattr(solve_mod, "PRICE_ROUND_MIN_SHARE", 1e9)
-    m3, info3, vals3 = run()
+    assert not constraint_violations(m, vals) and not fractional_variables(m, vals)
+    _m2, info2, vals2 = run(large)
+    assert np.array_equal(vals2.values, vals.values)
+    m3, info3, vals3 = run(dataclasses.replace(large, price_round_min_share=1e9))
     assert "priced_tour_moves" not in [p[0] for p in info3.phases]
     assert info.objective <= info3.objective + 1e-6
-    assert objective_value(m.prob, vals) == pytest.approx(info.objective)
+    assert objective_value(m, vals) == pytest.approx(info.objective)

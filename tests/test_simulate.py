@@ -258,3 +258,19 @@ def test_bad_arguments_are_named():
         simulate_roster(roster, demand, replications=0, absence_rate=1.5, patience_s=-1.0)
     text = str(e.value)
     assert "argument replications" in text and "argument absence_rate" in text and "argument patience_s" in text
+
+
+def _tiny_sl(seed):
+    roster, demand = _constant(3, 60.0, 100.0, days=1)
+    return float(simulate_roster(roster, demand, replications=4, seed=seed, patience_s=60.0).overall["service_level"].iloc[0])
+
+
+def test_a_process_that_simulated_can_still_fork():
+    """The solver forks HiGHS children and `wfm compare` forks workers after a
+    simulation ran: the threading layer must allow it (GNU OpenMP aborts)."""
+    import multiprocessing as mp
+
+    here = _tiny_sl(1)
+    with mp.get_context("fork").Pool(2) as pool:
+        there = pool.map(_tiny_sl, [1, 2])
+    assert there[0] == here and 0 < there[1] <= 1

@@ -43,7 +43,8 @@ import pulp
 from scipy.optimize import linear_sum_assignment
 
 from wfm.roster.agents import Agent
-from wfm.roster.model import TourModel, quiet_pulp, transition_ok
+from wfm.roster.model import TourModel, new_variable, quiet_pulp, transition_ok
+from wfm.roster.solution import Solution
 
 FORBIDDEN = 1e7
 BLOCKED_COST = 100.0  # per shift of tomorrow an assignment makes unreachable (hours of preference cost)
@@ -76,9 +77,11 @@ def _weekend_positions(model: TourModel) -> set[int]:
     return {d for d in range(7) if (model.h.start + pd.Timedelta(days=d)).weekday() >= 5}
 
 
-def assign_tours(model: TourModel, vals: dict[str, float]) -> dict[str, list[int]]:
-    """Working days of every member of every group (see the module docstring)."""
+def assign_tours(model: TourModel, solution: Solution) -> dict[str, list[int]]:
+    """Working days of every member of every group in the model's
+    ``solution`` (see the module docstring)."""
     m = model
+    vals = np.asarray(solution, float)
     out: dict[str, list[int]] = {}
     wk = _weekend_positions(m)
     for g in m.groups:
@@ -90,9 +93,9 @@ def assign_tours(model: TourModel, vals: dict[str, float]) -> dict[str, list[int
             wkoff = {a: 0 for a in members}
             for w in range(m.W):
                 units = []
-                for (gk, ww, k), v in sorted(m.p.items(), key=lambda kv: kv[0][2]):
+                for (gk, ww, k), j in sorted(m.cols.p.items(), key=lambda kv: kv[0][2]):
                     if gk == g.key and ww == w:
-                        units += [k] * int(round(vals.get(v.name, 0.0)))
+                        units += [k] * int(round(float(vals[j])))
                 if len(units) != len(members):
                     raise RuntimeError(f"group {g.key} week {w}: {len(units)} patterns for {len(members)} agents")
                 if w == 0:
@@ -126,7 +129,7 @@ def assign_tours(model: TourModel, vals: dict[str, float]) -> dict[str, list[int
                         days.append(d)
                 out[a] = days
         elif ct.pattern == "alternate":
-            counts = {ph: int(round(vals.get(v.name, 0.0))) for (gk, ph), v in m.q.items() if gk == g.key}
+            counts = {ph: int(round(float(vals[j]))) for (gk, ph), j in m.cols.q.items() if gk == g.key}
             phases = []
             for ph in sorted(counts):
                 phases += [ph] * counts[ph]
@@ -142,10 +145,10 @@ def assign_tours(model: TourModel, vals: dict[str, float]) -> dict[str, list[int
     return out
 
 
-def _instances(model: TourModel, vals: dict[str, float]) -> dict[tuple[str, int], list[int]]:
+def _instances(model: TourModel, vals: np.ndarray) -> dict[tuple[str, int], list[int]]:
     inst: dict[tuple[str, int], list[int]] = {}
-    for i, (v, o) in enumerate(zip(model.x, model.options, strict=True)):
-        k = int(round(vals.get(v.name, 0.0)))
+    for i, (x, o) in enumerate(zip(vals[model.cols.x].tolist(), model.options, strict=True)):
+        k = int(round(x))
         if k:
             inst.setdefault((o.contract, o.day), []).extend([i] * k)
     for key in inst:
@@ -153,15 +156,16 @@ def _instances(model: TourModel, vals: dict[str, float]) -> dict[tuple[str, int]
     return inst
 
 
-def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Agent],
+def assign_shifts(model: TourModel, solution: Solution, agents: dict[str, Agent],
                   work_days: dict[str, list[int]], *, milp_time_s: float = 30.0,
                   last_end_min: dict[str, float] | None = None, run_in: dict[str, int] | None = None) -> Assignment:
-    """Shifts and breaks to named agents (see the module docstring).
+    """Shifts and breaks of the model's ``solution`` to named agents (see the module docstring).
     ``last_end_min``: per agent, the end of their last shift before the
     horizon (minutes from its start; see :mod:`wfm.roster.previous`), so the
     minimum rest holds across the boundary; ``run_in``: days worked in a row
     before the horizon (flexible agents' consecutive-day limit)."""
     m = model
+    vals = np.asarray(solution, float)
     res = Assignment(work_days=work_days)
     inst = _instances(m, vals)
     weekday = [(m.h.start + pd.Timedelta(days=d)).weekday() for d in range(m.D)]
@@ -286,13 +290,13 @@ def assign_shifts(model: TourModel, vals: dict[str, float], agents: dict[str, Ag
         o = m.options[oi]
         by_sd.setdefault((o.shift_type, o.day), []).append(k)
     brk: dict[int, list[tuple[int, float]]] = {k: [] for k in range(len(chosen))}
-    for bg, bvars in zip(m.break_groups, m.b, strict=True):
+    for bg, bcols in zip(m.break_groups, m.cols.b, strict=True):
         ks = by_sd.get((bg.shift_type, bg.day), [])
         if not ks:
             continue
         slots = []
-        for v, u in zip(bvars, bg.slots, strict=True):
-            slots += [u] * int(round(vals.get(v.name, 0.0)))
+        for x, u in zip(vals[bcols].tolist(), bg.slots, strict=True):
+            slots += [u] * int(round(x))
         slots.sort()
         windows = sorted((m.options[chosen[k][1]].start_min + bg.first_off, m.options[chosen[k][1]].start_min + bg.last_off, k) for k in ks)
         heap: list = []
@@ -367,8 +371,8 @@ def _assign_flexible(m: TourModel, c: str, inst, agents: dict[str, Agent], res: 
                 if (last_end or {}).get(a, -np.inf) + rest > o.start_min + 1e-9:
                     continue  # rest after the previous roster's last shift
                 if o.day in days and ag.available(weekday[o.day], o.start_clock, o.length_min):
-                    y[a, oi, oi2] = pulp.LpVariable(f"y_{len(y)}", cat="Binary")
-    short = {a: pulp.LpVariable(f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
+                    y[a, oi, oi2] = new_variable(prob, f"y_{len(y)}", cat="Binary")
+    short = {a: new_variable(prob, f"short_{i}", lowBound=0) for i, a in enumerate(ags)}
     by_day: dict[tuple[str, int], list] = {}
     by_kind: dict[int, list] = {}
     for (a, oi, oi2), v in y.items():

@@ -61,7 +61,9 @@ def _as_requirements(requirements, tz) -> pd.DataFrame:
     return read_requirements(requirements, tz=tz)
 
 
-def _shortfall(horizon: Horizon, net: np.ndarray, limit: int = 50) -> dict:
+def shortfall(horizon: Horizon, net: np.ndarray, limit: int = 50) -> dict:
+    """Intervals where ``net`` agents fall short of ``horizon.required``:
+    how many, agent-hours and largest shortfall, and the ``limit`` worst."""
     short = np.maximum(horizon.required - net, 0.0)
     idx = np.flatnonzero(short > 1e-9)
     starts = horizon.interval_starts
@@ -178,14 +180,15 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
                              gap_rel=gap_rel)
     # named agents
     if not named:
+        sizes = vals.head_counts()
         counts = {}
         for g in groups:
-            counts[g.contract] = counts.get(g.contract, 0) + int(round(vals[model.N[g.key].name]))
+            counts[g.contract] = counts.get(g.contract, 0) + sizes[g.key]
         agents = generated_agents(counts, catalog)
         it = iter(agents)
         new_groups = []
         for g in groups:
-            n = int(round(vals[model.N[g.key].name]))
+            n = sizes[g.key]
             members = tuple(next(it).id for _ in range(n))
             new_groups.append(Group(g.key, g.contract, None, g.min_size, g.max_size, g.allowed, g.off_days, members))
         model.groups = new_groups
@@ -236,7 +239,7 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
     required_h = float(horizon.required.sum() * step / 60)
     on_phone_h = float(net.sum() * step / 60)
     paid_h = float(shifts["paid_hours"].sum()) if len(shifts) else 0.0
-    sf = _shortfall(horizon, net)
+    sf = shortfall(horizon, net)
     summary = {
         "status": info.status,
         "solver": info.solver,
@@ -363,8 +366,9 @@ def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, ov
     for c in catalog.contracts:
         extra_groups.append(Group(f"{c}__extra", c, None, 0, None))
     have = {}
+    sizes = vals.head_counts()
     for g in groups:
-        n = g.size if g.size is not None else int(round(vals[model.N[g.key].name]))
+        n = g.size if g.size is not None else sizes[g.key]
         have[g.contract] = have.get(g.contract, 0) + n
     m2 = TourModel(horizon, catalog, extra_groups, under_weight=uw, over_weight=over_weight, pay_weight=pay_weight,
                    contracts=list(catalog.contracts))
@@ -373,14 +377,14 @@ def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, ov
     out = {"status": info2.status, "repeatable": info2.repeatable}
     extra = {}
     for c in catalog.contracts:
-        n_new = int(round(v2[m2.N[f"{c}__extra"].name]))
+        n_new = v2.head_counts()[f"{c}__extra"]
         if any(g.size is not None for g in groups):
             extra[c] = n_new
         else:
             extra[c] = max(0, n_new - have.get(c, 0))
     out["extra_headcount"] = extra
-    net2 = m2.net_coverage(v2)
-    sf2 = _shortfall(horizon, net2, limit=20)
+    net2 = v2.net_coverage()
+    sf2 = shortfall(horizon, net2, limit=20)
     out["still_short_intervals"] = sf2["intervals_short"]
     out["still_short_agent_hours"] = sf2["agent_hours_short"]
     out["still_short_examples"] = sf2["worst_intervals"]

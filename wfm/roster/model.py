@@ -63,12 +63,15 @@ import pulp
 from wfm.errors import InputError, Problem
 from wfm.roster.catalog import Catalog, Contract
 from wfm.roster.demand import Horizon
+from wfm.roster.solution import index_model
 
 
 @contextlib.contextmanager
 def quiet_pulp():
-    """PuLP 3.3 flags its own classic API (LpVariable(...), constraint
-    mappings) as deprecated for 4.0 on every call; keep the log readable."""
+    """PuLP 3.3 flags its classic API as deprecated for 4.0 on every call.
+    The roster uses the API PuLP 4 keeps (:func:`new_variable`,
+    ``prob.constraints()``, ``COIN_CMD``); this silences what PuLP's own
+    internals still raise, to keep the log readable."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp(\.|$)")
         yield
@@ -206,8 +209,9 @@ class BreakGroup:
     slots: list[float] = field(default_factory=list)
 
 
-def _spread(start: float, length: float, interval: int, n: int) -> list[tuple[int, float]]:
-    """(interval index, fraction of the interval) covered by [start, start+length)."""
+def spread(start: float, length: float, interval: int, n: int) -> list[tuple[int, float]]:
+    """(interval index, fraction of the interval) covered by [start, start+length)
+    (minutes from the horizon start; ``interval`` minutes long, ``n`` of them)."""
     out = []
     if length <= 0:
         return out
@@ -221,7 +225,17 @@ def _spread(start: float, length: float, interval: int, n: int) -> list[tuple[in
     return out
 
 
-def _name(*parts) -> str:
+def new_variable(prob: pulp.LpProblem, name: str, lowBound=None, upBound=None, cat=pulp.LpContinuous) -> pulp.LpVariable:
+    """A variable for ``prob``: ``prob.add_variable`` (PuLP 3.3's API, the
+    one PuLP 4 keeps), ``LpVariable`` on older PuLP; the same variable."""
+    add = getattr(prob, "add_variable", None)
+    if add is not None:
+        return add(name, lowBound, upBound, cat=cat)
+    return pulp.LpVariable(name, lowBound, upBound, cat)
+
+
+def lp_name(*parts) -> str:
+    """A PuLP-safe variable or constraint name from its parts."""
     return "_".join(str(p).replace("-", "m").replace(".", "p").replace(" ", "") for p in parts)
 
 
@@ -262,6 +276,9 @@ class TourModel:
         self.prob = pulp.LpProblem("tour_scheduling", pulp.LpMinimize)
         with quiet_pulp():
             self._build(rest_cuts)
+        # the column order of every solution array, and the model as sparse rows
+        self.cols, self.rows, self._objective, self._objective_constant, self._cover, self._aux = index_model(self)
+        self._spread_cache: dict[tuple[float, float], list[tuple[int, float]]] = {}
 
     # ------------------------------------------------------------ options
     def _build_options(self):
@@ -298,9 +315,9 @@ class TourModel:
     def _build(self, rest_cuts: bool):
         prob = self.prob
         step, n = self.step, self.n
-        self.x = [pulp.LpVariable(_name("x", o.contract, o.shift_type, o.day, o.start_clock, o.length_min), lowBound=0, cat="Integer") for o in self.options]
-        self.under = [pulp.LpVariable(_name("under", t), lowBound=0) for t in range(n)]
-        self.over = [pulp.LpVariable(_name("over", t), lowBound=0) for t in range(n)]
+        self.x = [new_variable(self.prob, lp_name("x", o.contract, o.shift_type, o.day, o.start_clock, o.length_min), lowBound=0, cat="Integer") for o in self.options]
+        self.under = [new_variable(self.prob, lp_name("under", t), lowBound=0) for t in range(n)]
+        self.over = [new_variable(self.prob, lp_name("over", t), lowBound=0) for t in range(n)]
         self.aux_defs: list[tuple[pulp.LpVariable, list[tuple]]] = []
         self.both_vars: dict[tuple[str, int], pulp.LpVariable] = {}
         # named flexible members: (group key, member index) -> (works[d], minutes[d])
@@ -308,7 +325,7 @@ class TourModel:
         cover: list[list[tuple]] = [[] for _ in range(n)]  # evaluation form (x, b with fractions)
         rows: list[list[tuple]] = [[] for _ in range(n)]  # sparse constraint form
         for var, o in zip(self.x, self.options, strict=True):
-            for t, f in _spread(o.start_min, o.length_min, step, n):
+            for t, f in spread(o.start_min, o.length_min, step, n):
                 cover[t].append((var, f))
         # shifts on duty through cumulative start counts per length:
         # S_L[k] = starts of length L at or before interval k; on duty at t =
@@ -321,11 +338,11 @@ class TourModel:
             k0 = min(starts_at)
             S: dict[int, pulp.LpVariable] = {}
             for k in range(k0, n):
-                v = pulp.LpVariable(_name("S", L, k), lowBound=0)
+                v = new_variable(self.prob, lp_name("S", L, k), lowBound=0)
                 terms = [(x, 1.0) for x in starts_at.get(k, [])]
                 if k > k0:
                     terms.append((S[k - 1], 1.0))
-                self._define(v, terms, _name("Sdef", L, k))
+                self._define(v, terms, lp_name("Sdef", L, k))
                 S[k] = v
             q, rem = divmod(L, step)
             r = rem / step
@@ -348,32 +365,32 @@ class TourModel:
             xs_by_start = {st0: [self.x[i] for i in idxs if self.options[i].start_min == st0] for st0 in starts}
             CX = []
             for k, st0 in enumerate(starts):
-                v = pulp.LpVariable(_name("CX", s, d, k), lowBound=0)
+                v = new_variable(self.prob, lp_name("CX", s, d, k), lowBound=0)
                 terms = [(x, 1.0) for x in xs_by_start[st0]] + ([(CX[-1], 1.0)] if CX else [])
-                self._define(v, terms, _name("CXdef", s, d, k))
+                self._define(v, terms, lp_name("CXdef", s, d, k))
                 CX.append(v)
             for j, br in enumerate(st.breaks):
                 first = int(math.ceil(br.earliest_min / step)) * step
                 last = int(math.floor(br.latest_min / step)) * step
                 slots = sorted({st0 + off for st0 in starts for off in range(first, last + 1, step)})
                 bg = BreakGroup(s, d, j, br.length_min, first, last, slots)
-                bvars = [pulp.LpVariable(_name("b", s, d, j, int(u)), lowBound=0, cat="Integer") for u in slots]
+                bvars = [new_variable(self.prob, lp_name("b", s, d, j, int(u)), lowBound=0, cat="Integer") for u in slots]
                 self.break_groups.append(bg)
                 self.b.append(bvars)
                 for var, u in zip(bvars, slots, strict=True):
-                    for t, f in _spread(u, br.length_min, step, n):
+                    for t, f in spread(u, br.length_min, step, n):
                         cover[t].append((var, -f))
                         rows[t].append((var, -f))
                 CB = []
                 for m_, v in enumerate(bvars):
-                    c = pulp.LpVariable(_name("CB", s, d, j, m_), lowBound=0)
-                    self._define(c, [(v, 1.0)] + ([(CB[-1], 1.0)] if CB else []), _name("CBdef", s, d, j, m_))
+                    c = new_variable(self.prob, lp_name("CB", s, d, j, m_), lowBound=0)
+                    self._define(c, [(v, 1.0)] + ([(CB[-1], 1.0)] if CB else []), lp_name("CBdef", s, d, j, m_))
                     CB.append(c)
-                prob += pulp.LpConstraint(pulp.LpAffineExpression([(CB[-1], 1.0), (CX[-1], -1.0)]), pulp.LpConstraintEQ, _name("brk_tot", s, d, j), 0)
+                prob += pulp.LpConstraint(pulp.LpAffineExpression([(CB[-1], 1.0), (CX[-1], -1.0)]), pulp.LpConstraintEQ, lp_name("brk_tot", s, d, j), 0)
                 for k, st0 in enumerate(starts[:-1]):
                     # forward: breaks at or before the latest slot of start k >= shifts of starts <= k
                     idx = max(m_ for m_, u in enumerate(slots) if u <= st0 + last)
-                    prob += pulp.LpConstraint(pulp.LpAffineExpression([(CB[idx], 1.0), (CX[k], -1.0)]), pulp.LpConstraintGE, _name("brk_fw", s, d, j, k), 0)
+                    prob += pulp.LpConstraint(pulp.LpAffineExpression([(CB[idx], 1.0), (CX[k], -1.0)]), pulp.LpConstraintGE, lp_name("brk_fw", s, d, j, k), 0)
                 for k, st0 in enumerate(starts):
                     if k == 0:
                         continue
@@ -382,12 +399,12 @@ class TourModel:
                     e = [(CB[-1], 1.0), (CX[-1], -1.0), (CX[k - 1], 1.0)]
                     if before:
                         e.append((CB[before[-1]], -1.0))
-                    prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, _name("brk_bw", s, d, j, k), 0)
+                    prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintGE, lp_name("brk_bw", s, d, j, k), 0)
         # ---- coverage
         self.cover_terms = cover
         for t in range(n):
             e = pulp.LpAffineExpression(rows[t] + [(self.under[t], 1.0), (self.over[t], -1.0)])
-            prob += pulp.LpConstraint(e, pulp.LpConstraintEQ, _name("cov", t), float(self.h.required[t]))
+            prob += pulp.LpConstraint(e, pulp.LpConstraintEQ, lp_name("cov", t), float(self.h.required[t]))
         # ---- tours
         self.p: dict[tuple, pulp.LpVariable] = {}
         self.tr: dict[tuple, pulp.LpVariable] = {}
@@ -406,20 +423,20 @@ class TourModel:
                 allowed = g.allowed or tuple(tuple(range(len(pats))) for _ in range(self.W))
                 for w in range(self.W):
                     for k in allowed[w]:
-                        self.p[g.key, w, k] = pulp.LpVariable(_name("p", g.key, w, k), lowBound=0, cat="Integer")
+                        self.p[g.key, w, k] = new_variable(self.prob, lp_name("p", g.key, w, k), lowBound=0, cat="Integer")
                 prob += pulp.LpConstraint(pulp.LpAffineExpression([(self.p[g.key, 0, k], 1.0) for k in allowed[0]] + size_terms[0]),
-                                          pulp.LpConstraintEQ, _name("size", g.key), size_terms[1])
+                                          pulp.LpConstraintEQ, lp_name("size", g.key), size_terms[1])
                 for w in range(self.W - 1):
                     for k in allowed[w]:
                         for k2 in allowed[w + 1]:
                             if transition_ok(pats[k], pats[k2], ct.max_consecutive_days):
-                                self.tr[g.key, w, k, k2] = pulp.LpVariable(_name("tr", g.key, w, k, k2), lowBound=0, cat="Integer")
+                                self.tr[g.key, w, k, k2] = new_variable(self.prob, lp_name("tr", g.key, w, k, k2), lowBound=0, cat="Integer")
                     for k in allowed[w]:
                         e = [(self.tr[g.key, w, k, k2], 1.0) for k2 in allowed[w + 1] if (g.key, w, k, k2) in self.tr]
-                        prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(self.p[g.key, w, k], -1.0)]), pulp.LpConstraintEQ, _name("out", g.key, w, k), 0)
+                        prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(self.p[g.key, w, k], -1.0)]), pulp.LpConstraintEQ, lp_name("out", g.key, w, k), 0)
                     for k2 in allowed[w + 1]:
                         e = [(self.tr[g.key, w, k, k2], 1.0) for k in allowed[w] if (g.key, w, k, k2) in self.tr]
-                        prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(self.p[g.key, w + 1, k2], -1.0)]), pulp.LpConstraintEQ, _name("in", g.key, w, k2), 0)
+                        prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(self.p[g.key, w + 1, k2], -1.0)]), pulp.LpConstraintEQ, lp_name("in", g.key, w, k2), 0)
                 for d in range(self.D):
                     w, j = divmod(d, 7)
                     if d in g.off_days:
@@ -440,9 +457,9 @@ class TourModel:
             elif ct.pattern == "alternate":
                 phases = sorted(set(g.allowed[0])) if g.allowed else [0, 1]
                 for ph in phases:
-                    self.q[g.key, ph] = pulp.LpVariable(_name("q", g.key, ph), lowBound=0, cat="Integer")
+                    self.q[g.key, ph] = new_variable(self.prob, lp_name("q", g.key, ph), lowBound=0, cat="Integer")
                 prob += pulp.LpConstraint(pulp.LpAffineExpression([(self.q[g.key, ph], 1.0) for ph in phases] + size_terms[0]),
-                                          pulp.LpConstraintEQ, _name("size", g.key), size_terms[1])
+                                          pulp.LpConstraintEQ, lp_name("size", g.key), size_terms[1])
                 for d in range(self.D):
                     if d in g.off_days:
                         continue
@@ -477,9 +494,9 @@ class TourModel:
                 wk = work.get((c, d), [])
                 if ct.pattern == "flexible":
                     const = sum(work.get(("__const__", c, d), []))
-                    prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(v, -f) for v, f in wk]), pulp.LpConstraintLE, _name("day", c, d), const)
+                    prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(v, -f) for v, f in wk]), pulp.LpConstraintLE, lp_name("day", c, d), const)
                 else:
-                    prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(v, -f) for v, f in wk]), pulp.LpConstraintEQ, _name("day", c, d), 0)
+                    prob += pulp.LpConstraint(pulp.LpAffineExpression(e + [(v, -f) for v, f in wk]), pulp.LpConstraintEQ, lp_name("day", c, d), 0)
             if ct.pattern == "flexible":
                 self._flexible_limits(c, ct)
             if ct.pattern == "weekly" and rest_cuts:
@@ -490,9 +507,9 @@ class TourModel:
                 fixed = sum(g.size for g in self.groups if g.contract == c and g.size is not None)
                 e = pulp.LpAffineExpression([(self.N[g.key], 1.0) for g in free])
                 if ct.max_headcount is not None:
-                    prob += pulp.LpConstraint(e, pulp.LpConstraintLE, _name("hc_max", c), max(ct.max_headcount - fixed, 0))
+                    prob += pulp.LpConstraint(e, pulp.LpConstraintLE, lp_name("hc_max", c), max(ct.max_headcount - fixed, 0))
                 if ct.min_headcount:
-                    prob += pulp.LpConstraint(e, pulp.LpConstraintGE, _name("hc_min", c), max(ct.min_headcount - fixed, 0))
+                    prob += pulp.LpConstraint(e, pulp.LpConstraintGE, lp_name("hc_min", c), max(ct.min_headcount - fixed, 0))
         self._availability_rows()
         # ---- contract mix: N_c >= share * total head count (sized groups count too)
         for c, share in self.min_share.items():
@@ -501,7 +518,7 @@ class TourModel:
             fixed_c = sum(g.size for g in self.groups if g.size is not None and g.contract == c)
             e = pulp.LpAffineExpression(
                 [(self.N[g.key], (1.0 - share) if g.contract == c else -share) for g in free_all])
-            prob += pulp.LpConstraint(e, pulp.LpConstraintGE, _name("mix", c), share * fixed_all - fixed_c)
+            prob += pulp.LpConstraint(e, pulp.LpConstraintGE, lp_name("mix", c), share * fixed_all - fixed_c)
         # ---- objective
         obj = []
         for var, o in zip(self.x, self.options, strict=True):
@@ -553,12 +570,13 @@ class TourModel:
                         e += [(v, -f) for v, f in self.group_work.get((gk, d), [])]
                         const += self.group_work_const.get((gk, d), 0.0)
                     self.prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE,
-                                                   _name("avail", c, d, len(self.avail_rows)), const)
+                                                   lp_name("avail", c, d, len(self.avail_rows)), const)
                     self.avail_rows.append(row)
 
-    def availability_capacity(self, row: AvailabilityRow, values: dict[str, float]) -> float:
-        """Agents of ``row``'s capable groups working its day, in ``values``."""
-        return float(sum(f * values.get(v.name, 0.0) for gk in row.capable for v, f in self.group_work.get((gk, row.day), []))
+    def availability_capacity(self, row: AvailabilityRow, values) -> float:
+        """Agents of ``row``'s capable groups working its day, in the solution array ``values``."""
+        pos = self.cols.position
+        return float(sum(f * float(values[pos[v]]) for gk in row.capable for v, f in self.group_work.get((gk, row.day), []))
                      + sum(self.group_work_const.get((gk, row.day), 0.0) for gk in row.capable))
 
     def _define(self, var: pulp.LpVariable, terms: list[tuple], name: str):
@@ -566,14 +584,8 @@ class TourModel:
         self.prob += pulp.LpConstraint(pulp.LpAffineExpression(terms + [(var, -1.0)]), pulp.LpConstraintEQ, name, 0)
         self.aux_defs.append((var, terms))
 
-    def complete_aux(self, values: dict[str, float]) -> dict[str, float]:
-        """Fill in the auxiliary variables from the others (in definition order)."""
-        for var, terms in self.aux_defs:
-            values[var.name] = float(sum(c * values.get(v.name, 0.0) for v, c in terms))
-        return values
-
     def _n_var(self, g: Group) -> pulp.LpVariable:
-        v = pulp.LpVariable(_name("N", g.key), lowBound=g.min_size, upBound=g.max_size, cat="Integer")
+        v = new_variable(self.prob, lp_name("N", g.key), lowBound=g.min_size, upBound=g.max_size, cat="Integer")
         self.N[g.key] = v
         return v
 
@@ -598,15 +610,15 @@ class TourModel:
         if M < self.D:
             for d0 in range(0, self.D - M):
                 e = [(self.x[i], 1.0) for d in range(d0, d0 + M + 1) for i in self.day_opts.get((c, d), [])]
-                prob += pulp.LpConstraint(pulp.LpAffineExpression(e + cap_terms), pulp.LpConstraintLE, _name("consec", c, d0), cap_const)
+                prob += pulp.LpConstraint(pulp.LpAffineExpression(e + cap_terms), pulp.LpConstraintLE, lp_name("consec", c, d0), cap_const)
         mins = [(self.x[i], float(self.options[i].length_min)) for d in range(self.D) for i in self.day_opts.get((c, d), [])]
         lo = sum(g.min_minutes * (g.size or 0) for g in groups)
         hi_known = all(g.max_minutes is not None and g.size is not None for g in groups)
         if lo > 0:
-            prob += pulp.LpConstraint(pulp.LpAffineExpression(mins), pulp.LpConstraintGE, _name("minutes_lo", c), lo)
+            prob += pulp.LpConstraint(pulp.LpAffineExpression(mins), pulp.LpConstraintGE, lp_name("minutes_lo", c), lo)
         if hi_known:
             hi = sum(g.max_minutes * g.size for g in groups)
-            prob += pulp.LpConstraint(pulp.LpAffineExpression(mins), pulp.LpConstraintLE, _name("minutes_hi", c), hi)
+            prob += pulp.LpConstraint(pulp.LpAffineExpression(mins), pulp.LpConstraintLE, lp_name("minutes_hi", c), hi)
         if all(g.size is not None for g in groups) and sum(g.size for g in groups) <= 200:
             self._flexible_members(c, ct, groups)
 
@@ -629,28 +641,28 @@ class TourModel:
                 for d in range(self.D):
                     if d in g.off_days:
                         continue
-                    w[d] = pulp.LpVariable(_name("w", g.key, mi, d), cat="Binary")
-                    hm[d] = pulp.LpVariable(_name("hm", g.key, mi, d), lowBound=0)
-                    prob += pulp.LpConstraint(pulp.LpAffineExpression([(hm[d], 1.0), (w[d], -hi_len)]), pulp.LpConstraintLE, _name("hmax", g.key, mi, d), 0)
-                    prob += pulp.LpConstraint(pulp.LpAffineExpression([(hm[d], 1.0), (w[d], -lo_len)]), pulp.LpConstraintGE, _name("hmin", g.key, mi, d), 0)
+                    w[d] = new_variable(self.prob, lp_name("w", g.key, mi, d), cat="Binary")
+                    hm[d] = new_variable(self.prob, lp_name("hm", g.key, mi, d), lowBound=0)
+                    prob += pulp.LpConstraint(pulp.LpAffineExpression([(hm[d], 1.0), (w[d], -hi_len)]), pulp.LpConstraintLE, lp_name("hmax", g.key, mi, d), 0)
+                    prob += pulp.LpConstraint(pulp.LpAffineExpression([(hm[d], 1.0), (w[d], -lo_len)]), pulp.LpConstraintGE, lp_name("hmin", g.key, mi, d), 0)
                     work_d.setdefault(d, []).append((w[d], 1.0))
                     mins_d.setdefault(d, []).append((hm[d], 1.0))
                 for d0 in range(0, self.D - M):
                     e = [(w[d], 1.0) for d in range(d0, d0 + M + 1) if d in w]
                     if len(e) > M:
-                        prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, _name("mconsec", g.key, mi, d0), M)
+                        prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, lp_name("mconsec", g.key, mi, d0), M)
                 self.member_vars[g.key, mi] = (w, hm)
                 tot = pulp.LpAffineExpression([(v, 1.0) for v in hm.values()])
                 if g.min_minutes:
-                    prob += pulp.LpConstraint(tot, pulp.LpConstraintGE, _name("mmin", g.key, mi), g.min_minutes)
+                    prob += pulp.LpConstraint(tot, pulp.LpConstraintGE, lp_name("mmin", g.key, mi), g.min_minutes)
                 if g.max_minutes is not None:
-                    prob += pulp.LpConstraint(tot, pulp.LpConstraintLE, _name("mmax", g.key, mi), g.max_minutes)
+                    prob += pulp.LpConstraint(tot, pulp.LpConstraintLE, lp_name("mmax", g.key, mi), g.max_minutes)
         for d in range(self.D):
             opts = self.day_opts.get((c, d), [])
             e = [(self.x[i], 1.0) for i in opts] + [(v, -f) for v, f in work_d.get(d, [])]
-            prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, _name("mwork", c, d), 0)
+            prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, lp_name("mwork", c, d), 0)
             e = [(self.x[i], float(self.options[i].length_min)) for i in opts] + [(v, -f) for v, f in mins_d.get(d, [])]
-            prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, _name("mmins", c, d), 0)
+            prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintEQ, lp_name("mmins", c, d), 0)
 
     def _rest_cuts(self, c: str, ct: Contract, both):
         rest = ct.min_rest_h * 60
@@ -664,25 +676,25 @@ class TourModel:
             starts_next = [self.options[i].start_min for i in tomorrow]
             if not tomorrow or all(s >= ends[-1] + rest for s in starts_next):
                 continue  # every pair already compatible
-            both_v = pulp.LpVariable(_name("BOTH", c, d), lowBound=0)
-            self._define(both_v, list(bt), _name("BOTHdef", c, d))
+            both_v = new_variable(self.prob, lp_name("BOTH", c, d), lowBound=0)
+            self._define(both_v, list(bt), lp_name("BOTHdef", c, d))
             self.both_vars[c, d] = both_v
             # PE[k]: today's shifts ending at or before ends[k]
             PE = []
             for k, e_k in enumerate(ends):
-                v = pulp.LpVariable(_name("PE", c, d, k), lowBound=0)
+                v = new_variable(self.prob, lp_name("PE", c, d, k), lowBound=0)
                 terms = [(self.x[i], 1.0) for i in today if self.options[i].end_min == e_k] + ([(PE[-1], 1.0)] if PE else [])
-                self._define(v, terms, _name("PEdef", c, d, k))
+                self._define(v, terms, lp_name("PEdef", c, d, k))
                 PE.append(v)
             # SS[j]: tomorrow's shifts starting at or after starts[j]
             starts = sorted({self.options[i].start_min for i in tomorrow})
             SS: list = [None] * len(starts)
             for j in range(len(starts) - 1, -1, -1):
-                v = pulp.LpVariable(_name("SS", c, d, j), lowBound=0)
+                v = new_variable(self.prob, lp_name("SS", c, d, j), lowBound=0)
                 terms = [(self.x[i], 1.0) for i in tomorrow if self.options[i].start_min == starts[j]]
                 if j + 1 < len(starts):
                     terms.append((SS[j + 1], 1.0))
-                self._define(v, terms, _name("SSdef", c, d, j))
+                self._define(v, terms, lp_name("SSdef", c, d, j))
                 SS[j] = v
             for k, theta in enumerate(ends):
                 jj = [j for j, st0 in enumerate(starts) if st0 >= theta + rest]
@@ -693,23 +705,51 @@ class TourModel:
                     e.append((PE[k - 1], -1.0))
                 if jj:
                     e.append((SS[jj[0]], -1.0))
-                self.prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, _name("rest", c, d, k), 0)
+                self.prob += pulp.LpConstraint(pulp.LpAffineExpression(e), pulp.LpConstraintLE, lp_name("rest", c, d, k), 0)
 
     # ------------------------------------------------------------- helpers
     @property
     def n_variables(self) -> int:
-        return len(self.prob.variables())
+        return len(self.cols)
 
     @property
     def n_constraints(self) -> int:
-        return len(self.prob._constraints) if isinstance(getattr(self.prob, "_constraints", None), dict) else len(self.prob.constraints)
+        return len(self.rows.names)
 
     def integer_variables(self) -> list[pulp.LpVariable]:
-        return [v for v in self.prob.variables() if v.cat == pulp.LpInteger]
+        return [self.cols.variables[j] for j in self.cols.integer]
 
-    def net_coverage(self, values: dict[str, float]) -> np.ndarray:
-        """Net agents on the phones per interval for a value assignment."""
-        out = np.zeros(self.n)
-        for t in range(self.n):
-            out[t] = sum(values.get(v.name, 0.0) * f for v, f in self.cover_terms[t])
-        return out
+    def spread(self, start: float, length: float) -> list[tuple[int, float]]:
+        """:func:`spread` on this model's grid, cached (the searches ask for
+        the same few (start, length) pairs millions of times)."""
+        key = (start, length)
+        r = self._spread_cache.get(key)
+        if r is None:
+            r = self._spread_cache[key] = spread(start, length, self.step, self.n)
+        return r
+
+    def zeros(self) -> np.ndarray:
+        """A solution array with every variable at 0."""
+        return np.zeros(len(self.cols))
+
+    def objective_value(self, values) -> float:
+        """The objective of a solution array (see :mod:`wfm.roster.solution`)."""
+        return float(self._objective_constant + (self._objective @ np.asarray(values, float))[0])
+
+    def net_coverage(self, values) -> np.ndarray:
+        """Net agents on the phones per interval for a solution array."""
+        return self._cover @ np.asarray(values, float)
+
+    def complete_aux(self, values: np.ndarray) -> np.ndarray:
+        """Fill in the auxiliary variables of the solution array ``values``
+        (in place) from the others, in definition order."""
+        vl = values.tolist()
+        for col, terms in self._aux:
+            vl[col] = float(sum(c * vl[j] for j, c in terms))
+        values[:] = vl
+        return values
+
+    def head_counts(self, values) -> dict[str, int]:
+        """Agents of each group the model sizes (``N``), rounded, in a solution."""
+        v = np.asarray(values, float)
+        return {key: int(round(float(v[j]))) for key, j in self.cols.N.items()}

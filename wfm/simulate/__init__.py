@@ -244,12 +244,13 @@ class _Team:
         return np.stack([np.bincount(b, weights=secs * p[owner], minlength=self.n_intervals) for p in present])
 
     def serve(self, arrival, service, patience, interval_of, call_offset, present, target_s):
-        from wfm.simulate.engine import run_replications
+        from wfm.simulate.engine import LOCK, run_replications
 
-        return run_replications(arrival, service, patience, interval_of, call_offset, self.win_start,
-                                self.win_end, self.first, self.last, self.order,
-                                np.asarray(present, dtype=np.bool_) & (self.last > self.first)[None, :],
-                                float(target_s), self.n_intervals, self.step_s)
+        with LOCK:
+            return run_replications(arrival, service, patience, interval_of, call_offset, self.win_start,
+                                    self.win_end, self.first, self.last, self.order,
+                                    np.asarray(present, dtype=np.bool_) & (self.last > self.first)[None, :],
+                                    float(target_s), self.n_intervals, self.step_s)
 
 
 def serve_calls(roster, calls: pd.DataFrame, interval_start, interval_min: int, *, target_s: float = 20.0,

@@ -26,8 +26,21 @@ lazily and moved back to ``future``. Each call costs O(log agents).
 
 from __future__ import annotations
 
+import os
+import threading
+
+import numba
 import numpy as np
 from numba import njit, prange
+
+# Numba's own work queue, not GNU OpenMP: the solver forks HiGHS children and
+# `wfm compare` forks worker processes, and a process that has used GNU
+# OpenMP cannot fork ("fork() called from a process already using GNU
+# OpenMP"). The work queue is fork-safe but not safe for calls from several
+# Python threads at once, hence LOCK. NUMBA_THREADING_LAYER still wins.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
+LOCK = threading.Lock()
 
 
 @njit(cache=True)
