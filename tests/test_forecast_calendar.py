@@ -130,7 +130,7 @@ def test_future_holidays_in_lieu_days_and_events_are_applied():
     hist = _synthetic(D(2024, 7, 1), 112)  # to 20 Oct 2024: National Day + Mid-Autumn inside
     cal = CalendarConfig(events=(Event("Double-11", 2.5, month_day=(11, 11)),))
     mdl = make_model("weekday_avg", calendar=cal).fit(hist)
-    f = mdl.queues_["hotline"]["factors"].set_index("key")
+    f = mdl.queues_["hotline"].factors.set_index("key")
     assert f.loc["holiday", "source"] == "history" and 0.4 < f.loc["holiday", "factor"] < 0.6
     c = mdl.cleaned_
     assert set(c.loc[c["detail"].str.startswith("holiday:"), "date"]) >= {D(2024, 10, i) for i in range(1, 8)}

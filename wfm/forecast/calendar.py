@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, argument_problem
 
 __all__ = [
     "Event",
@@ -90,10 +90,8 @@ class Event:
         """
         parts = spec.split(":")
         bad = InputError(
-            Problem(
-                "--event",
-                None,
-                None,
+            argument_problem(
+                "spec",
                 f"cannot read event {spec!r}",
                 "MM-DD:UPLIFT[:NAME[:DAYS]] or YYYY-MM-DD:UPLIFT[:NAME[:DAYS]], e.g. 11-11:2.5:Double-11",
             )
@@ -189,10 +187,8 @@ class CalendarConfig:
             h = holidays.country_holidays(self.country, subdiv=self.subdiv, years=sorted(set(years)))
         except NotImplementedError:
             raise InputError(
-                Problem(
-                    "--country",
-                    None,
-                    None,
+                argument_problem(
+                    "country",
                     f"the holidays package has no calendar for {self.country!r}",
                     "an ISO 3166 country code such as CN, US, GB",
                 )

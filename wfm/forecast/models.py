@@ -1,4 +1,4 @@
-"""Interval volume forecasters with one contract.
+"""Interval volume forecasters: the models (the contract is :mod:`wfm.forecast.base`).
 
 Every forecaster takes its parameters in the constructor, learns from an
 interval table with ``fit(history) -> self`` (one model per queue) and returns
@@ -19,7 +19,7 @@ offered_upper, aht_s, model, calendar``
 - ``model``: the model that produced the row (differs from the requested one
   when it fell back, see ``notes_``); ``calendar``: why the day is special.
 
-Models (``name``: class):
+Models (``name``: class; each has its fitted state as ``Class.State``):
 
 - ``seasonal_naive``: :class:`SeasonalNaive` -- the same interval on the last
   clean day of the same weekday (normally last week).
@@ -42,27 +42,37 @@ factors multiply the forecast.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from wfm.errors import InputError, Problem
+from wfm.errors import Problem, argument_problem
 
-from .calendar import CalendarConfig, day_kinds
-from .history import (
-    CLEANED_COLUMNS,
-    WEEKDAY_NAMES,
-    PreparedQueue,
-    date_range_days,
-    prepare_queue,
-    queue_histories,
-    slot_label,
-    slot_minute,
+from .backtest import backtest
+from .base import (
+    COMMON_PARAMS,
+    MODELS,
+    PREDICTION_COLUMNS,
+    Forecaster,
+    Horizon,
+    ModelState,
+    NotEnoughHistory,
+    QueueFit,
+    check_choice,
+    check_integer,
+    check_number,
+    day_sigma,
+    make_model,
+    require_per_weekday,
+    require_weeks,
+    weekday_table,
 )
+from .history import WEEKDAY_NAMES, PreparedQueue, check_history, slot_label
 
 __all__ = [
     "Forecaster",
@@ -71,6 +81,7 @@ __all__ = [
     "DailyProfile",
     "SvdForecaster",
     "Combination",
+    "MemberState",
     "FlatMean",
     "AutoForecaster",
     "MODELS",
@@ -78,372 +89,16 @@ __all__ = [
     "NotEnoughHistory",
     "DEFAULT_CANDIDATES",
     "PREDICTION_COLUMNS",
+    "Horizon",
+    "ModelState",
+    "QueueFit",
 ]
-
-PREDICTION_COLUMNS = [
-    "queue",
-    "interval_start",
-    "interval_min",
-    "channel",
-    "offered",
-    "offered_lower",
-    "offered_upper",
-    "aht_s",
-    "model",
-    "calendar",
-]
-
-NOTES_COLUMNS = ["queue", "requested_model", "model", "message"]
-
-DEFAULT_SIGMA = 0.10  # relative day error used when history is too short to measure one
-
-
-class NotEnoughHistory(Exception):
-    """A model cannot be fitted on this queue's history (message says why)."""
-
-
-@dataclass
-class Horizon:
-    """Rows to forecast for one queue.
-
-    ``steps[i]``: how many open days after the last history day row i is
-    (1 = the next open day); ``weekdays[i]``: the weekday whose pattern row i
-    takes; ``seq_weekdays[j]``: weekday of the (j+1)-th open day after history.
-    """
-
-    steps: np.ndarray
-    weekdays: np.ndarray
-    seq_weekdays: np.ndarray
-
-
-MODELS: dict[str, type[Forecaster]] = {}
-
-
-def _register(cls):
-    MODELS[cls.name] = cls
-    return cls
-
-
-def _sigma(log_resid, default=DEFAULT_SIGMA) -> float:
-    r = np.asarray(log_resid, float)
-    r = r[np.isfinite(r)]
-    return float(np.sqrt(np.mean(r**2))) if len(r) >= 3 else default
-
-
-def _weekday_table(values: np.ndarray, slots) -> pd.DataFrame:
-    return pd.DataFrame(
-        np.asarray(values, float), index=list(WEEKDAY_NAMES), columns=[slot_label(s) for s in slots]
-    )
-
-
-def _require_per_weekday(prep: PreparedQueue, k: int, model: str) -> None:
-    for w in prep.qh.open_weekdays:
-        n = int((prep.clean & (prep.weekdays == w)).sum())
-        if n < k:
-            raise NotEnoughHistory(
-                f"{model} needs {k} clean {WEEKDAY_NAMES[w]}day(s), history has {n}".replace("dayday", "day")
-            )
-
-
-def _require_weeks(prep: PreparedQueue, weeks: int, model: str) -> None:
-    n = len(prep.Y)
-    if prep.Yi is None or n < weeks * prep.m:
-        raise NotEnoughHistory(
-            f"{model} needs {weeks} weeks of history ({weeks * prep.m} open days), history has {n} open day(s)"
-        )
-
-
-class Forecaster:
-    """Base class: calendar cleaning, per-queue fitting with fallback, prediction.
-
-    Common parameters (every model accepts them):
-
-    - ``calendar``: :class:`CalendarConfig` (CN holidays by default);
-    - ``profile_weeks``, ``profile_decay``, ``profile_shrink``: intraday
-      profile estimation (see :func:`wfm.forecast.history.intraday_profile`);
-    - ``aht_weeks``: weeks of history for the AHT level and profile;
-    - ``pi_level``: coverage of the prediction interval (0.8).
-
-    After ``fit``: ``queues_`` (fitted state per queue, plain data), ``cleaned_``
-    (days removed from training, with reasons) and ``notes_`` (fallbacks and
-    warnings per queue).
-    """
-
-    name = "base"
-    _param_names: tuple[str, ...] = ()
-    _common = ("profile_weeks", "profile_decay", "profile_shrink", "aht_weeks", "pi_level")
-
-    def __init__(
-        self,
-        *,
-        calendar: CalendarConfig | None = None,
-        profile_weeks: int = 8,
-        profile_decay: float = 0.85,
-        profile_shrink: float = 0.25,
-        aht_weeks: int = 4,
-        pi_level: float = 0.8,
-    ):
-        self.calendar = calendar if calendar is not None else CalendarConfig()
-        self.profile_weeks = int(profile_weeks)
-        self.profile_decay = float(profile_decay)
-        self.profile_shrink = float(profile_shrink)
-        self.aht_weeks = int(aht_weeks)
-        if not 0 < pi_level < 1:
-            raise ValueError(f"pi_level must be in (0, 1), got {pi_level}")
-        self.pi_level = float(pi_level)
-
-    # -- parameters ---------------------------------------------------------
-    def common_params(self) -> dict:
-        return {k: getattr(self, k) for k in self._common} | {"calendar": self.calendar}
-
-    def own_params(self) -> dict:
-        return {k: getattr(self, k) for k in self._param_names}
-
-    def get_params(self) -> dict:
-        """Constructor parameters (JSON-able; calendar as a dict)."""
-        p = self.own_params() | self.common_params()
-        p["calendar"] = self.calendar.to_dict()
-        return p
-
-    def clone(self) -> Forecaster:
-        """A new unfitted forecaster with the same parameters."""
-        return type(self)(**(self.own_params() | self.common_params()))
-
-    def __repr__(self) -> str:
-        own = ", ".join(f"{k}={v!r}" for k, v in self.own_params().items())
-        return f"{type(self).__name__}({own})"
-
-    # -- fitting ------------------------------------------------------------
-    def prepare(self, prep_qh) -> PreparedQueue:
-        return prepare_queue(
-            prep_qh,
-            self.calendar,
-            profile_weeks=self.profile_weeks,
-            profile_decay=self.profile_decay,
-            profile_shrink=self.profile_shrink,
-            aht_weeks=self.aht_weeks,
-        )
-
-    def fit(self, history: pd.DataFrame) -> Forecaster:
-        """Fit one model per queue of the interval table ``history``."""
-        self.queues_: dict[str, dict] = {}
-        cleaned, notes = [], []
-        for q, qh in queue_histories(history).items():
-            prep = self.prepare(qh)
-            rec = self._fit_queue(prep)
-            self.queues_[q] = rec
-            cleaned.append(prep.cleaned)
-            for msg in rec["notes"]:
-                notes.append({"queue": q, "requested_model": self.name, "model": rec["model"], "message": msg})
-        self.cleaned_ = (
-            pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame(columns=CLEANED_COLUMNS)
-        )
-        self.notes_ = pd.DataFrame(notes, columns=NOTES_COLUMNS)
-        return self
-
-    def _fit_queue(self, prep: PreparedQueue) -> dict:
-        notes = list(prep.notes)
-        used, state = None, None
-        if prep.qh.all_zero:
-            fb = FlatMean(**self.common_params())
-            state, used = fb._fit_state(prep), fb.name
-            if self.name != fb.name:
-                notes.append(f"{self.name} not used: no offered contacts in the history; fallback {used} forecasts 0")
-        else:
-            try:
-                state, used = self._fit_state(prep), self.name
-            except NotEnoughHistory as e:
-                reason = str(e)
-                for fb in (WeekdayAverage(**self.common_params()), FlatMean(**self.common_params())):
-                    if fb.name == self.name:
-                        continue
-                    try:
-                        state, used = fb._fit_state(prep), fb.name
-                        notes.append(f"{self.name} not used: {reason}; fallback {used}")
-                        break
-                    except NotEnoughHistory as e2:
-                        reason = f"{reason}; {fb.name}: {e2}"
-        for key, row in prep.factors.iterrows():
-            if row["source"] == "history":
-                continue
-            if key == "holiday" and row["source"] == "prior":
-                notes.append(
-                    f"holiday factor {row['factor']:.2f} is the configured default (no open holiday in the history)"
-                )
-        seen = set(prep.factors.index)
-        for ev in self.calendar.events:
-            if ev.uplift is None and f"event:{ev.name}" not in seen:
-                notes.append(f"event {ev.name}: uplift 'auto' but the event is not in the history; factor 1.00")
-        return self._record(prep, used, state, notes)
-
-    def _record(self, prep: PreparedQueue, used: str, state: dict, notes: list[str]) -> dict:
-        qh = prep.qh
-        return {
-            "queue": qh.queue,
-            "channel": qh.channel,
-            "interval_min": int(qh.interval_min),
-            "tz": qh.tz,
-            "slots": [slot_label(s) for s in qh.slots],
-            "open_weekdays": [int(w) for w in qh.open_weekdays],
-            "open_slots": _weekday_table(qh.open_slots.astype(int), qh.slots),
-            "first_date": qh.dates[0].date().isoformat(),
-            "last_date": qh.dates[-1].date().isoformat(),
-            "requested_model": self.name,
-            "model": used,
-            "state": state,
-            "factors": prep.factors.reset_index(),
-            "dispersion": float(prep.dispersion),
-            "aht_level": prep.aht_level,
-            "aht_profile": _weekday_table(prep.aht_profile, qh.slots),
-            "clean_days": int(prep.n_clean),
-            "notes": notes,
-        }
-
-    def _fit_state(self, prep: PreparedQueue) -> dict:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @classmethod
-    def _predict_state(cls, state: dict, hz: Horizon) -> tuple[np.ndarray, np.ndarray]:
-        """Return (point forecast (rows, slots), relative day sigma (rows,))."""
-        raise NotImplementedError  # pragma: no cover
-
-    # -- prediction ---------------------------------------------------------
-    def _check_fitted(self):
-        if not hasattr(self, "queues_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(history) first")
-
-    def predict(self, start, days: int = 7) -> pd.DataFrame:
-        """Forecast ``days`` calendar days from ``start`` (a date) for every queue."""
-        self._check_fitted()
-        if int(days) < 1:
-            raise InputError(Problem("--days", None, None, f"days must be >= 1, got {days}"))
-        frames = [predict_queue(rec, start, int(days), self.calendar, self.pi_level) for rec in self.queues_.values()]
-        frames = [f for f in frames if len(f)]
-        if not frames:
-            return pd.DataFrame(columns=PREDICTION_COLUMNS)
-        return pd.concat(frames, ignore_index=True)
-
-
-def _factor(rec_factors: pd.DataFrame, key: str, calendar: CalendarConfig) -> float:
-    f = rec_factors.loc[rec_factors["key"] == key, "factor"]
-    if len(f):
-        return float(f.iloc[0])
-    if key == "holiday":
-        return float(calendar.holiday_factor_default)
-    if key.startswith("event:"):
-        for ev in calendar.events:
-            if key == f"event:{ev.name}":
-                return float(ev.uplift) if ev.uplift is not None else 1.0
-    return 1.0
-
-
-def predict_queue(rec: dict, start, days: int, calendar: CalendarConfig, pi_level: float) -> pd.DataFrame:
-    """Forecast one fitted queue record (see :meth:`Forecaster.predict`)."""
-    dates = date_range_days(start, days)
-    last = dt.date.fromisoformat(rec["last_date"])
-    if dates[0] <= last:
-        raise InputError(
-            Problem(
-                "--start",
-                None,
-                None,
-                f"queue {rec['queue']}: forecast start {dates[0]} is not after the last history day {last}",
-                f"a start date from {last + dt.timedelta(days=1)} on",
-            )
-        )
-    open_wd = [int(w) for w in rec["open_weekdays"]]
-    kinds = day_kinds(dates, open_wd, calendar)
-    seq = [
-        last + dt.timedelta(days=i)
-        for i in range(1, (dates[-1] - last).days + 1)
-        if (last + dt.timedelta(days=i)).weekday() in open_wd
-    ]
-    seq_wd = np.array([d.weekday() for d in seq], int)
-    seq_ord = np.array([d.toordinal() for d in seq], int)
-    weekday_pool = [w for w in open_wd if w < 5] or open_wd
-    row_date, row_step, row_wd, row_label = [], [], [], []
-    for d in dates:
-        k = kinds.loc[d]
-        if k["in_lieu"]:
-            variants = weekday_pool
-        elif d.weekday() in open_wd:
-            variants = [d.weekday()]
-        else:
-            continue
-        step = max(int(np.searchsorted(seq_ord, d.toordinal(), side="right")), 1)
-        for w in variants:
-            row_date.append(d)
-            row_step.append(step)
-            row_wd.append(w)
-            row_label.append(k["label"])
-    if not row_date:
-        return pd.DataFrame(columns=PREDICTION_COLUMNS)
-    if len(seq_wd) == 0:
-        seq_wd = np.array([row_wd[0]])
-    hz = Horizon(np.array(row_step), np.array(row_wd), seq_wd)
-    mean, sig = MODELS[rec["model"]]._predict_state(rec["state"], hz)
-    slots = np.array([slot_minute(s) for s in rec["slots"]])
-    open_slots = rec["open_slots"].to_numpy(float) > 0
-    aht_prof = rec["aht_profile"].to_numpy(float)
-    z = float(norm.ppf(0.5 + pi_level / 2))
-    out = []
-    rd = np.array([d.toordinal() for d in row_date])
-    for d in sorted(set(row_date)):
-        idx = np.where(rd == d.toordinal())[0]
-        wds = [row_wd[i] for i in idx]
-        m = mean[idx].mean(axis=0)
-        s = float(np.mean(sig[idx]))
-        k = kinds.loc[d]
-        f = 1.0
-        for key in k["keys"]:
-            f *= _factor(rec["factors"], key, calendar)
-        m = np.maximum(m * f, 0.0)
-        mask = open_slots[wds].any(axis=0)
-        var = (m * s) ** 2 + rec["dispersion"] * m
-        half = z * np.sqrt(var)
-        if rec["aht_level"] is None:
-            aht = np.full(len(slots), np.nan)
-        else:
-            aht = rec["aht_level"] * aht_prof[wds].mean(axis=0)
-        starts = pd.Timestamp(d) + pd.to_timedelta(slots, unit="min")
-        out.append(
-            pd.DataFrame(
-                {
-                    "interval_start": starts[mask],
-                    "offered": m[mask],
-                    "offered_lower": np.maximum(m - half, 0.0)[mask],
-                    "offered_upper": (m + half)[mask],
-                    "aht_s": aht[mask],
-                    "calendar": k["label"],
-                }
-            )
-        )
-    res = pd.concat(out, ignore_index=True)
-    ts = res["interval_start"].astype("datetime64[ns]")
-    if rec["tz"]:
-        # daylight saving: wall-clock intervals that do not exist (spring) are dropped;
-        # the repeated autumn hour is forecast once, as its first (summer-time) occurrence
-        amb = np.ones(len(ts), bool)
-        ts = ts.dt.tz_localize(rec["tz"], ambiguous=amb, nonexistent="NaT")
-    res["interval_start"] = ts
-    res = res[res["interval_start"].notna()].reset_index(drop=True)
-    res["queue"] = rec["queue"]
-    res["interval_min"] = int(rec["interval_min"])
-    res["channel"] = rec["channel"]
-    res["model"] = rec["model"]
-    return res[PREDICTION_COLUMNS]
-
-
-# ---------------------------------------------------------------------------
-# models
-# ---------------------------------------------------------------------------
 
 
 def _weekday_values(table: pd.DataFrame, weekdays: np.ndarray) -> np.ndarray:
     return table.to_numpy(float)[weekdays]
 
 
-@_register
 class SeasonalNaive(Forecaster):
     """Same interval, last clean day of the same weekday (normally one week back).
 
@@ -453,8 +108,14 @@ class SeasonalNaive(Forecaster):
 
     name = "seasonal_naive"
 
-    def _fit_state(self, prep):
-        _require_per_weekday(prep, 1, self.name)
+    @dataclass(frozen=True, eq=False)
+    class State(ModelState):
+        last_day: pd.DataFrame  # weekday x "HH:MM": the last clean day of each weekday
+        log_sigma: float
+
+    def fit_state(self, prepared: PreparedQueue) -> SeasonalNaive.State:
+        prep = prepared
+        require_per_weekday(prep, 1, self.name)
         S = prep.Y.shape[1]
         last = np.full((7, S), np.nan)
         resid = []
@@ -464,15 +125,14 @@ class SeasonalNaive(Forecaster):
             tot = np.nansum(prep.Y[idx], axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 resid.extend(np.log(tot[1:] / tot[:-1]))
-        return {"last_day": _weekday_table(last, prep.qh.slots), "log_sigma": _sigma(resid)}
+        return self.State(last_day=weekday_table(last, prep.qh.slots), log_sigma=day_sigma(resid))
 
     @classmethod
-    def _predict_state(cls, state, hz):
-        m = _weekday_values(state["last_day"], hz.weekdays)
-        return np.nan_to_num(m), np.full(len(m), state["log_sigma"])
+    def predict_state(cls, state: SeasonalNaive.State, horizon: Horizon):
+        m = _weekday_values(state.last_day, horizon.weekdays)
+        return np.nan_to_num(m), np.full(len(m), state.log_sigma)
 
 
-@_register
 class WeekdayAverage(Forecaster):
     """Mean of the last ``weeks`` clean same-weekday days, interval by interval.
 
@@ -482,36 +142,42 @@ class WeekdayAverage(Forecaster):
     """
 
     name = "weekday_avg"
-    _param_names = ("weeks",)
 
     def __init__(self, weeks: int = 4, **common):
-        if int(weeks) < 1:
-            raise ValueError("weeks must be >= 1")
-        self.weeks = int(weeks)
         super().__init__(**common)
+        self.weeks = weeks
 
-    def _fit_state(self, prep):
-        _require_per_weekday(prep, 1, self.name)
+    @dataclass(frozen=True, eq=False)
+    class State(ModelState):
+        weeks: int
+        mean_day: pd.DataFrame  # weekday x "HH:MM" mean of the last clean same-weekday days
+        log_sigma: float
+
+    def check_params(self) -> list[Problem]:
+        return super().check_params() + check_integer("weeks", self.weeks)
+
+    def fit_state(self, prepared: PreparedQueue) -> WeekdayAverage.State:
+        prep, weeks = prepared, int(self.weeks)
+        require_per_weekday(prep, 1, self.name)
         S = prep.Y.shape[1]
         avg = np.full((7, S), np.nan)
         resid = []
         for w in prep.qh.open_weekdays:
             idx = np.where(prep.clean & (prep.weekdays == w))[0]
-            avg[w] = prep.Y[idx[-self.weeks :]].mean(axis=0)
+            avg[w] = prep.Y[idx[-weeks:]].mean(axis=0)
             tot = np.nansum(prep.Y[idx], axis=1)
             for j in range(1, len(tot)):
-                base = tot[max(0, j - self.weeks) : j].mean()
+                base = tot[max(0, j - weeks) : j].mean()
                 if base > 0 and tot[j] > 0:
                     resid.append(np.log(tot[j] / base))
-        return {"weeks": self.weeks, "mean_day": _weekday_table(avg, prep.qh.slots), "log_sigma": _sigma(resid)}
+        return self.State(weeks=weeks, mean_day=weekday_table(avg, prep.qh.slots), log_sigma=day_sigma(resid))
 
     @classmethod
-    def _predict_state(cls, state, hz):
-        m = _weekday_values(state["mean_day"], hz.weekdays)
-        return np.nan_to_num(m), np.full(len(m), state["log_sigma"])
+    def predict_state(cls, state: WeekdayAverage.State, horizon: Horizon):
+        m = _weekday_values(state.mean_day, horizon.weekdays)
+        return np.nan_to_num(m), np.full(len(m), state.log_sigma)
 
 
-@_register
 class FlatMean(Forecaster):
     """Mean day total of the last ``weeks`` weeks x intraday profile per weekday.
 
@@ -521,32 +187,42 @@ class FlatMean(Forecaster):
     """
 
     name = "flat_mean"
-    _param_names = ("weeks",)
 
     def __init__(self, weeks: int = 4, **common):
-        self.weeks = int(weeks)
         super().__init__(**common)
+        self.weeks = weeks
 
-    def _fit_state(self, prep):
+    @dataclass(frozen=True, eq=False)
+    class State(ModelState):
+        weeks: int
+        day_total: float  # mean contacts per open day
+        profile: pd.DataFrame  # weekday x "HH:MM" intraday shares
+        log_sigma: float
+
+    def check_params(self) -> list[Problem]:
+        return super().check_params() + check_integer("weeks", self.weeks)
+
+    def fit_state(self, prepared: PreparedQueue) -> FlatMean.State:
+        prep, weeks = prepared, int(self.weeks)
         tot = np.nansum(prep.qh.volume, axis=1)
         use = prep.clean.copy()
         if not use.any():
             use = prep.qh.present.copy()
-        idx = np.where(use)[0][-self.weeks * max(prep.m, 1) :]
+        idx = np.where(use)[0][-weeks * max(prep.m, 1) :]
         level = float(tot[idx].mean()) if len(idx) else 0.0
         with np.errstate(divide="ignore"):
             resid = np.log(tot[idx] / level) if level > 0 else []
-        return {
-            "weeks": self.weeks,
-            "day_total": level,
-            "profile": _weekday_table(prep.profile, prep.qh.slots),
-            "log_sigma": _sigma(resid) if level > 0 else 0.0,
-        }
+        return self.State(
+            weeks=weeks,
+            day_total=level,
+            profile=weekday_table(prep.profile, prep.qh.slots),
+            log_sigma=day_sigma(resid) if level > 0 else 0.0,
+        )
 
     @classmethod
-    def _predict_state(cls, state, hz):
-        m = state["day_total"] * _weekday_values(state["profile"], hz.weekdays)
-        return m, np.full(len(m), state["log_sigma"])
+    def predict_state(cls, state: FlatMean.State, horizon: Horizon):
+        m = state.day_total * _weekday_values(state.profile, horizon.weekdays)
+        return m, np.full(len(m), state.log_sigma)
 
 
 class DailyProfile(Forecaster):
@@ -570,23 +246,38 @@ class DailyProfile(Forecaster):
     Relative day sigma: RMS of in-sample one-step log residuals on clean days.
     """
 
-    _param_names = ("method", "alpha", "weekday_weeks")
+    variants = {"daily_ses": {"method": "ses"}, "daily_ets": {"method": "ets"}, "daily_arima": {"method": "arima"}}
 
     def __init__(self, method: str = "ses", alpha: float | None = 0.1, weekday_weeks: int = 16, **common):
-        if method not in ("ses", "ets", "arima"):
-            raise ValueError(f"method must be ses, ets or arima, got {method!r}")
-        self.method = method
-        self.alpha = None if alpha is None else float(alpha)
-        self.weekday_weeks = int(weekday_weeks)
         super().__init__(**common)
+        self.method = method
+        self.alpha = alpha
+        self.weekday_weeks = weekday_weeks
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return f"daily_{self.method}"
 
-    def _fit_state(self, prep):
-        _require_weeks(prep, 3, self.name)
-        _require_per_weekday(prep, 2, self.name)
+    @dataclass(frozen=True, eq=False)
+    class State(ModelState):
+        method: str
+        level_log: float  # smoothed weekday-adjusted log level (ses), else 0
+        weekday_log: tuple[float | None, ...]  # per weekday Mon..Sun; None when closed
+        ar_phi: float  # AR(1) coefficient of the errors (arima), else 0
+        ar_last: float  # last in-sample error (arima), else 0
+        profile: pd.DataFrame  # weekday x "HH:MM" intraday shares
+        log_sigma: float
+
+    def check_params(self) -> list[Problem]:
+        return (super().check_params() + check_choice("method", self.method, ("ses", "ets", "arima"))
+                + check_number("alpha", self.alpha, 0, 1, low_open=True, optional=True)
+                + check_integer("weekday_weeks", self.weekday_weeks))
+
+    def fit_state(self, prepared: PreparedQueue) -> DailyProfile.State:
+        prep = prepared
+        require_weeks(prep, 3, self.name)
+        require_per_weekday(prep, 2, self.name)
+        alpha = None if self.alpha is None else float(self.alpha)
         T = prep.Yi.sum(axis=1)
         lt = np.log(np.maximum(T, 1.0))
         wd = prep.weekdays
@@ -599,16 +290,16 @@ class DailyProfile(Forecaster):
             if self.method == "ses":
                 from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
-                recent = np.arange(len(lt)) >= len(lt) - self.weekday_weeks * m
+                recent = np.arange(len(lt)) >= len(lt) - int(self.weekday_weeks) * m
                 for w in open_wd:
                     wlog[w] = lt[recent & (wd == w)].mean()
                 wlog -= np.nanmean(wlog)
                 z = lt - wlog[wd]
-                if self.alpha is None:
+                if alpha is None:
                     res = SimpleExpSmoothing(z, initialization_method="estimated").fit()
                 else:
                     res = SimpleExpSmoothing(z, initialization_method="known", initial_level=float(z[:m].mean())).fit(
-                        smoothing_level=self.alpha, optimized=False
+                        smoothing_level=alpha, optimized=False
                     )
                 level = float(res.forecast(1)[0])
                 resid = z - np.asarray(res.fittedvalues)
@@ -633,28 +324,23 @@ class DailyProfile(Forecaster):
                 u_last = float(lt[-1] - D[-1] @ np.array([wlog[w] for w in open_wd]))
                 resid = np.asarray(res.resid)
         resid = np.where(prep.clean, resid, np.nan)
-        return {
-            "method": self.method,
-            "level_log": level,
-            "weekday_log": [None if not np.isfinite(v) else float(v) for v in wlog],
-            "ar_phi": phi,
-            "ar_last": u_last,
-            "profile": _weekday_table(prep.profile, prep.qh.slots),
-            "log_sigma": _sigma(resid[1:]),
-        }
+        return self.State(
+            method=self.method,
+            level_log=level,
+            weekday_log=tuple(None if not np.isfinite(v) else float(v) for v in wlog),
+            ar_phi=phi,
+            ar_last=u_last,
+            profile=weekday_table(prep.profile, prep.qh.slots),
+            log_sigma=day_sigma(resid[1:]),
+        )
 
     @classmethod
-    def _predict_state(cls, state, hz):
-        wlog = np.array([np.nan if v is None else v for v in state["weekday_log"]], float)
-        log_tot = state["level_log"] + wlog[hz.weekdays] + state["ar_phi"] ** hz.steps * state["ar_last"]
+    def predict_state(cls, state: DailyProfile.State, horizon: Horizon):
+        wlog = np.array([np.nan if v is None else v for v in state.weekday_log], float)
+        log_tot = state.level_log + wlog[horizon.weekdays] + state.ar_phi ** horizon.steps * state.ar_last
         tot = np.exp(np.nan_to_num(log_tot, nan=-np.inf))
-        m = tot[:, None] * _weekday_values(state["profile"], hz.weekdays)
-        return m, np.full(len(m), state["log_sigma"])
-
-
-MODELS["daily_ses"] = DailyProfile
-MODELS["daily_ets"] = DailyProfile
-MODELS["daily_arima"] = DailyProfile
+        m = tot[:, None] * _weekday_values(state.profile, horizon.weekdays)
+        return m, np.full(len(m), state.log_sigma)
 
 
 def _next_weekdays(last: dt.date, open_wd, k: int) -> list[int]:
@@ -666,7 +352,6 @@ def _next_weekdays(last: dt.date, open_wd, k: int) -> list[int]:
     return out
 
 
-@_register
 class SvdForecaster(Forecaster):
     """Shen & Huang (2008) SVD forecaster of the day x interval matrix.
 
@@ -685,25 +370,36 @@ class SvdForecaster(Forecaster):
     """
 
     name = "svd"
-    _param_names = ("n_components", "transform")
 
     def __init__(self, n_components: int = 3, transform: str = "sqrt", **common):
-        if transform not in ("sqrt", "log"):
-            raise ValueError("transform must be sqrt or log")
-        self.n_components = int(n_components)
-        self.transform = transform
         super().__init__(**common)
+        self.n_components = n_components
+        self.transform = transform
 
-    def _fit_state(self, prep):
+    @dataclass(frozen=True, eq=False)
+    class State(ModelState):
+        transform: str
+        components: pd.DataFrame  # pc1.. x "HH:MM": the right singular vectors V'
+        score_phi: tuple[float, ...]  # AR(1) coefficient per component
+        score_last: tuple[float, ...]  # last in-sample score per component
+        score_weekday: pd.DataFrame  # pc1.. x Mon..Sun weekday effect (NaN when closed)
+        log_sigma: float
+
+    def check_params(self) -> list[Problem]:
+        return (super().check_params() + check_integer("n_components", self.n_components)
+                + check_choice("transform", self.transform, ("sqrt", "log")))
+
+    def fit_state(self, prepared: PreparedQueue) -> SvdForecaster.State:
         from statsmodels.tsa.ar_model import AutoReg
 
-        _require_weeks(prep, 3, self.name)
-        _require_per_weekday(prep, 2, self.name)
+        prep = prepared
+        require_weeks(prep, 3, self.name)
+        require_per_weekday(prep, 2, self.name)
         open_wd = list(prep.qh.open_weekdays)
         Yi = np.maximum(prep.Yi, 0.0)
         X = np.sqrt(Yi) if self.transform == "sqrt" else np.log1p(Yi)
         U, s, Vt = np.linalg.svd(X, full_matrices=False)
-        K = max(1, min(self.n_components, int((s > 1e-9 * max(s[0], 1e-300)).sum())))
+        K = max(1, min(int(self.n_components), int((s > 1e-9 * max(s[0], 1e-300)).sum())))
         B = U[:, :K] * s[:K]
         D = (prep.weekdays[:, None] == np.array(open_wd)[None, :]).astype(float)
         phi = np.zeros(K)
@@ -723,31 +419,30 @@ class SvdForecaster(Forecaster):
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.log(Yfit.sum(axis=1) / np.nansum(prep.Y, axis=1))
         r[~prep.clean] = np.nan
-        return {
-            "transform": self.transform,
-            "components": pd.DataFrame(
-                Vt[:K], index=[f"pc{k + 1}" for k in range(K)], columns=[slot_label(x) for x in prep.qh.slots]
-            ),
-            "score_phi": [float(x) for x in phi],
-            "score_last": [float(x) for x in B[-1]],
-            "score_weekday": pd.DataFrame(gamma, index=[f"pc{k + 1}" for k in range(K)], columns=list(WEEKDAY_NAMES)),
-            "log_sigma": _sigma(r),
-        }
+        pcs = [f"pc{k + 1}" for k in range(K)]
+        return self.State(
+            transform=self.transform,
+            components=pd.DataFrame(Vt[:K], index=pcs, columns=[slot_label(x) for x in prep.qh.slots]),
+            score_phi=tuple(float(x) for x in phi),
+            score_last=tuple(float(x) for x in B[-1]),
+            score_weekday=pd.DataFrame(gamma, index=pcs, columns=list(WEEKDAY_NAMES)),
+            log_sigma=day_sigma(r),
+        )
 
     @classmethod
-    def _predict_state(cls, state, hz):
-        V = state["components"].to_numpy(float)
-        phi = np.array(state["score_phi"], float)
-        gamma = state["score_weekday"].to_numpy(float)  # (K, 7)
-        H = int(hz.steps.max())
+    def predict_state(cls, state: SvdForecaster.State, horizon: Horizon):
+        V = state.components.to_numpy(float)
+        phi = np.array(state.score_phi, float)
+        gamma = state.score_weekday.to_numpy(float)  # (K, 7)
+        H = int(horizon.steps.max())
         seq = np.zeros((H + 1, len(phi)))
-        seq[0] = state["score_last"]
+        seq[0] = state.score_last
         for j in range(1, H + 1):
-            w = hz.seq_weekdays[min(j - 1, len(hz.seq_weekdays) - 1)]
+            w = horizon.seq_weekdays[min(j - 1, len(horizon.seq_weekdays) - 1)]
             seq[j] = phi * seq[j - 1] + np.nan_to_num(gamma[:, w])
-        b = phi[None, :] * seq[hz.steps - 1] + np.nan_to_num(gamma[:, hz.weekdays].T)
-        m = _inverse(b @ V, state["transform"])
-        return m, np.full(len(m), state["log_sigma"])
+        b = phi[None, :] * seq[horizon.steps - 1] + np.nan_to_num(gamma[:, horizon.weekdays].T)
+        m = _inverse(b @ V, state.transform)
+        return m, np.full(len(m), state.log_sigma)
 
 
 def _inverse(X, transform):
@@ -756,7 +451,14 @@ def _inverse(X, transform):
     return np.maximum(np.expm1(X), 0.0)
 
 
-@_register
+@dataclass(frozen=True, eq=False)
+class MemberState:
+    """One fitted member of a :class:`Combination`: its model name and state."""
+
+    model: str
+    state: ModelState
+
+
 class Combination(Forecaster):
     """Weighted mean of member forecasts (equal weights by default).
 
@@ -765,89 +467,96 @@ class Combination(Forecaster):
     of the members' day totals (e.g. SVD shape x daily-model level: pass
     weights (0, 1) to take the level from the second member only).
 
-    ``members``: model names or forecaster instances (their own parameters are
-    kept; common parameters come from the combination). A member that cannot
-    be fitted on a queue is left out there (noted); the combination falls back
-    only when none can. Day sigma: weighted mean of the members'.
+    ``members``: model names, forecaster instances or ``{"model": name,
+    "params": {...}}`` (their own parameters are kept; common parameters come
+    from the combination). A member that cannot be fitted on a queue is left
+    out there (noted); the combination falls back only when none can. Day
+    sigma: weighted mean of the members'.
     """
 
     name = "combination"
-    _param_names = ("members", "weights", "mode")
 
     def __init__(self, members=("svd", "daily_ses"), weights=None, mode: str = "mean", **common):
         super().__init__(**common)
-        if mode not in ("mean", "shape"):
-            raise ValueError("mode must be mean or shape")
+        self.members = members
+        self.weights = weights
         self.mode = mode
+
+    @dataclass(frozen=True, eq=False)
+    class State(ModelState):
+        members: tuple[MemberState, ...]  # the members fitted on this queue
+        weights: tuple[float, ...]  # their weights, summing to 1
+        mode: str = "mean"
+        left_out: tuple[str, ...] = ()  # members that could not be fitted, with the reason
+
+    def member_specs(self) -> list[tuple[str, dict]]:
+        """(model name, own parameters) of each member, as ``members`` gives them."""
         specs = []
-        for mbr in members:
+        for mbr in self.members:
             if isinstance(mbr, Forecaster):
-                specs.append({"model": mbr.name, "params": _jsonable(mbr.own_params())})
-            elif isinstance(mbr, dict):
-                specs.append({"model": mbr["model"], "params": dict(mbr.get("params", {}))})
+                specs.append((mbr.name, {k: v for k, v in mbr.get_params().items() if k not in COMMON_PARAMS}))
+            elif isinstance(mbr, Mapping):
+                specs.append((mbr.get("model"), dict(mbr.get("params", {}))))
             else:
-                specs.append({"model": str(mbr), "params": {}})
-        if not specs:
-            raise ValueError("a combination needs at least one member")
-        if weights is not None and len(weights) != len(specs):
-            raise ValueError("weights must have one value per member")
-        self.members = specs
-        self.weights = None if weights is None else [float(w) for w in weights]
+                specs.append((mbr, {}))
+        return specs
 
-    def _member(self, spec) -> Forecaster:
-        return make_model(spec["model"], **spec["params"], **self.common_params())
-
-    def _fit_state(self, prep):
-        states, weights, failed = [], [], []
-        for j, spec in enumerate(self.members):
-            mdl = self._member(spec)
+    def check_params(self) -> list[Problem]:
+        problems = super().check_params() + check_choice("mode", self.mode, ("mean", "shape"))
+        if isinstance(self.members, str) or not isinstance(self.members, Sequence) or not self.members:
+            return problems + [argument_problem("members", f"got {self.members!r}",
+                                                "a non-empty list of model names or forecasters")]
+        for name, params in self.member_specs():
+            if name not in MODELS or issubclass(MODELS[name], AutoForecaster):
+                problems.append(argument_problem("members", f"unknown member model {name!r}",
+                                                 "names from " + ", ".join(sorted(n for n in MODELS if n != "auto"))))
+                continue
             try:
-                states.append({"model": mdl.name, "state": mdl._fit_state(prep)})
-                weights.append(1.0 if self.weights is None else self.weights[j])
+                member = make_model(name, **params)
+            except TypeError as e:
+                problems.append(argument_problem("members", f"member {name}: {e}"))
+                continue
+            for p in member.check_params():
+                problems.append(argument_problem("members", f"member {name}: {p.column}: {p.problem}", p.expected))
+        w = self.weights
+        if w is not None:
+            if isinstance(w, str) or not isinstance(w, Sequence) or len(w) != len(self.members):
+                problems.append(argument_problem("weights", f"got {w!r}", "one number >= 0 per member"))
+            else:
+                bad = [p for x in w for p in check_number("weights", x, 0)]
+                if not bad and sum(w) <= 0:
+                    bad.append(argument_problem("weights", f"got {w!r}", "at least one weight > 0"))
+                problems += bad
+        return problems
+
+    def fit_state(self, prepared: PreparedQueue) -> Combination.State:
+        states, weights, failed = [], [], []
+        for j, (name, params) in enumerate(self.member_specs()):
+            mdl = make_model(name, **params, **self.common_params())
+            try:
+                states.append(MemberState(mdl.name, mdl.fit_state(prepared)))
+                weights.append(1.0 if self.weights is None else float(self.weights[j]))
             except NotEnoughHistory as e:
-                failed.append(f"{spec['model']}: {e}")
+                failed.append(f"{name}: {e}")
         if not states:
             raise NotEnoughHistory("no member can be fitted (" + "; ".join(failed) + ")")
         w = np.array(weights) / np.sum(weights)
-        return {"members": states, "weights": [float(x) for x in w], "mode": self.mode, "left_out": failed}
+        return self.State(members=tuple(states), weights=tuple(float(x) for x in w), mode=self.mode,
+                          left_out=tuple(failed))
 
     @classmethod
-    def _predict_state(cls, state, hz):
+    def predict_state(cls, state: Combination.State, horizon: Horizon):
         mean, sig, first = 0.0, 0.0, None
-        for w, mbr in zip(state["weights"], state["members"], strict=True):
-            m, s = MODELS[mbr["model"]]._predict_state(mbr["state"], hz)
+        for w, mbr in zip(state.weights, state.members, strict=True):
+            m, s = MODELS[mbr.model].predict_state(mbr.state, horizon)
             first = m if first is None else first
             mean = mean + w * m
             sig = sig + w * s
-        if state.get("mode", "mean") == "shape":
+        if state.mode == "shape":
             tot = first.sum(axis=1, keepdims=True)
             shape = np.divide(first, tot, out=np.zeros_like(first), where=tot > 0)
             mean = shape * mean.sum(axis=1, keepdims=True)
         return mean, sig
-
-
-def _jsonable(params: dict) -> dict:
-    out = {}
-    for k, v in params.items():
-        if isinstance(v, CalendarConfig):
-            continue
-        out[k] = list(v) if isinstance(v, tuple) else v
-    return out
-
-
-def make_model(name: str, **params) -> Forecaster:
-    """Build a forecaster by model name (``MODELS`` keys), e.g.
-    ``make_model("weekday_avg", weeks=4)``; ``daily_ets`` is DailyProfile(method="ets")."""
-    if name in ("daily_ses", "daily_ets", "daily_arima"):
-        params.setdefault("method", name.split("_", 1)[1])
-        return DailyProfile(**params)
-    if name == "auto":
-        return AutoForecaster(**params)
-    if name not in MODELS:
-        raise InputError(
-            Problem("--model", None, None, f"unknown forecast model {name!r}", "one of " + ", ".join(sorted(MODELS) + ["auto"]))
-        )
-    return MODELS[name](**params)
 
 
 #: Candidates the automatic selection backtests, in tie-break order.
@@ -860,28 +569,45 @@ class AutoForecaster(Forecaster):
     ``candidates``: model names; ``n_origins`` weekly origins, ``horizon_days``
     and ``train_weeks`` as in :func:`wfm.forecast.backtest.backtest`. After
     fitting, ``backtest_`` holds the scores and ``selected_`` the model per
-    queue. A queue too short to backtest gets ``weekday_avg`` (noted).
+    queue. A queue too short to backtest gets ``weekday_avg`` (noted). It has
+    no state of its own: each queue keeps the chosen model's.
     """
 
     name = "auto"
-    _param_names = ("candidates", "n_origins", "horizon_days", "train_weeks")
 
-    def __init__(self, candidates=DEFAULT_CANDIDATES, n_origins: int = 4, horizon_days: int = 7, train_weeks: int = 16, **common):
-        self.candidates = list(candidates)
-        self.n_origins = int(n_origins)
-        self.horizon_days = int(horizon_days)
-        self.train_weeks = int(train_weeks)
+    def __init__(self, candidates=DEFAULT_CANDIDATES, n_origins: int = 4, horizon_days: int = 7, train_weeks: int = 16,
+                 **common):
         super().__init__(**common)
+        self.candidates = candidates
+        self.n_origins = n_origins
+        self.horizon_days = horizon_days
+        self.train_weeks = train_weeks
+
+    def check_params(self) -> list[Problem]:
+        problems = super().check_params()
+        c = self.candidates
+        if isinstance(c, str) or not isinstance(c, Sequence) or not c:
+            problems.append(argument_problem("candidates", f"got {c!r}", "a non-empty list of model names"))
+        else:
+            for name in c:
+                if name not in MODELS or issubclass(MODELS[name], AutoForecaster):
+                    problems.append(argument_problem("candidates", f"unknown model {name!r}",
+                                                     "names from " + ", ".join(sorted(n for n in MODELS if n != "auto"))))
+        for key in ("n_origins", "horizon_days", "train_weeks"):
+            problems += check_integer(key, getattr(self, key))
+        return problems
 
     def fit(self, history: pd.DataFrame) -> AutoForecaster:
-        from .backtest import backtest
-
+        self.validate()
+        check_history(history)
         models = [make_model(c, **self.common_params()) for c in self.candidates]
-        self.queues_, cleaned, notes, scores = {}, [], [], []
-        self.selected_ = {}
-        for q, qh in queue_histories(history).items():
+        self._choices: dict[str, tuple[str, str]] = {}
+        scores = []
+        for key, _ in history.groupby("queue", sort=True):
+            q = str(key)
             sub = history[history["queue"].astype(str) == q]
-            bt = backtest(sub, models, n_origins=self.n_origins, horizon_days=self.horizon_days, train_weeks=self.train_weeks)
+            bt = backtest(sub, models, n_origins=int(self.n_origins), horizon_days=int(self.horizon_days),
+                          train_weeks=int(self.train_weeks))
             choice, why = None, None
             if len(bt.scores):
                 scores.append(bt.scores)
@@ -892,17 +618,14 @@ class AutoForecaster(Forecaster):
             if choice is None:
                 choice = "weekday_avg"
                 why = "not enough history to backtest; using weekday_avg"
-            mdl = make_model(choice, **self.common_params())
-            prep = mdl.prepare(qh)
-            rec = mdl._fit_queue(prep)
-            rec["requested_model"] = "auto"
-            rec["notes"] = [why] + rec["notes"]
-            self.queues_[q] = rec
-            self.selected_[q] = rec["model"]
-            cleaned.append(prep.cleaned)
-            for msg in rec["notes"]:
-                notes.append({"queue": q, "requested_model": "auto", "model": rec["model"], "message": msg})
+            self._choices[q] = (choice, why)
+        super().fit(history)
+        self.selected_ = {q: rec.model for q, rec in self.queues_.items()}
         self.backtest_ = pd.concat(scores, ignore_index=True) if scores else pd.DataFrame()
-        self.cleaned_ = pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame(columns=CLEANED_COLUMNS)
-        self.notes_ = pd.DataFrame(notes, columns=NOTES_COLUMNS)
         return self
+
+    def fit_queue(self, prepared: PreparedQueue) -> QueueFit:
+        """The model chosen for this queue by the backtest in :meth:`fit`, fitted."""
+        choice, why = self._choices[prepared.qh.queue]
+        rec = make_model(choice, **self.common_params()).fit_queue(prepared)
+        return dataclasses.replace(rec, requested_model=self.name, notes=(why, *rec.notes))
