@@ -61,6 +61,10 @@ __all__ = [
     "rule_score",
     "grade_for",
     "score_agents",
+    "scorecard_kpis",
+    "with_full_month",
+    "read_kpi_table",
+    "read_bonuses",
     "sales_commission",
     "traffic_score",
     "split_bonus_pool",
@@ -239,6 +243,68 @@ def score_agents(kpis: pd.DataFrame, scheme: Scheme | None = None, *, id_column:
     out["bonus"] = bonus
     out["missing"] = [",".join(m) for m in missing]
     return out
+
+
+ATTENDANCE_COUNTS = ("late_15", "late_30", "absence")
+
+
+def scorecard_kpis(per_agent: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """Per-agent KPIs with the attendance counts the default scheme deducts for.
+
+    ``per_agent``: one row per agent, ``agent_id`` and the measured KPIs
+    (:func:`wfm.kpi.wfm_kpis.agent_kpis`); ``attendance``: one row per shift
+    with ``agent_id`` and the ``late_15``, ``late_30`` and ``absence`` counts
+    (:func:`wfm.kpi.wfm_kpis.attendance_events`). Returns ``per_agent`` plus the
+    three counts summed per agent, 0 for an agent without a counted shift.
+    """
+    counts = attendance.groupby("agent_id")[list(ATTENDANCE_COUNTS)].sum()
+    return per_agent.set_index("agent_id").join(counts).fillna(
+        dict.fromkeys(ATTENDANCE_COUNTS, 0)).reset_index()
+
+
+def with_full_month(kpis: pd.DataFrame, agents: pd.DataFrame | None) -> pd.DataFrame:
+    """``kpis`` with the agents table's ``full_month`` (false: a partial month, no
+    bonus) joined on ``agent_id``, replacing any ``full_month`` already there;
+    ``kpis`` itself when ``agents`` is None or has no ``full_month`` column."""
+    if agents is None or "full_month" not in agents:
+        return kpis
+    return kpis.drop(columns=[c for c in ("full_month",) if c in kpis]).merge(
+        agents[["agent_id", "full_month"]], on="agent_id", how="left")
+
+
+def read_kpi_table(path) -> pd.DataFrame:
+    """A per-agent KPI table to score (CSV, Excel or Parquet).
+
+    Column names are stripped of blanks; ``agent_id`` is required. Every other
+    column except ``full_month`` becomes numeric when each of its non-blank
+    values reads as a number, so rating labels (A/B/C, 优/良) stay text.
+    """
+    from wfm.kpi.inputs import read_table
+
+    table = read_table(path)
+    table.columns = [str(c).strip() for c in table.columns]
+    if "agent_id" not in table:
+        raise InputError(Problem(str(path), None, "agent_id", "missing required column",
+                                 "an agent_id column"))
+    for c in table.columns:
+        if c not in ("agent_id", "full_month"):
+            num = pd.to_numeric(table[c], errors="coerce")
+            if num.notna().sum() >= table[c].replace("", None).notna().sum():
+                table[c] = num
+    return table
+
+
+def read_bonuses(path) -> dict[str, float]:
+    """``agent_id -> bonus`` (CNY) from a scorecard output (:func:`score_agents`
+    written to CSV, Excel or Parquet); a bonus that is not a number counts 0."""
+    from wfm.kpi.inputs import read_table
+
+    b = read_table(path)
+    if "agent_id" not in b or "bonus" not in b:
+        raise InputError(Problem(str(path), None, "bonus", "needs agent_id and bonus columns",
+                                 "a scorecard output"))
+    return dict(zip(b["agent_id"].astype(str), pd.to_numeric(b["bonus"], errors="coerce").fillna(0),
+                    strict=True))
 
 
 def sales_commission(pool, score, share="0.70") -> Decimal:
