@@ -91,6 +91,9 @@ def test_missing_file_and_bad_toml(tmp_path):
      "contracts.five_two.work_days_per_week", ["missing"]),
     (lambda r: r.update(penalty={}), "penalty", ["unknown section [penalty]", "did you mean 'penalties'"]),
     (lambda r: r.pop("penalties"), "penalties", ["missing", "a table"]),
+    # a key that is not a bare TOML key is quoted, as the file writes it
+    (lambda r: r["contracts"].update({"five two": {**r["contracts"]["five_two"], "pattern": "x"}}),
+     'contracts."five two".pattern', ["'x'"]),
 ])
 def test_each_problem_names_its_key(change, key, needles):
     raw = _raw()
