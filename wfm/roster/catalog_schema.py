@@ -65,8 +65,9 @@ class BreakTable(ConfigModel):
         return self
 
     def to_rule(self, default_name: str, is_meal: bool) -> BreakRule:
-        return BreakRule(self.name or default_name, self.length_min, self.earliest_min,
-                         self.latest_min, self.paid, is_meal)
+        return BreakRule(name=self.name or default_name, length_min=self.length_min,
+                         earliest_min=self.earliest_min, latest_min=self.latest_min,
+                         paid=self.paid, is_meal=is_meal)
 
 
 class ShiftTypeTable(ConfigModel):
@@ -87,18 +88,21 @@ class ShiftTypeTable(ConfigModel):
     breaks: list[BreakTable] = Field(default_factory=list)
 
     def lengths_min(self) -> tuple[int, ...]:
+        """The allowed lengths, minutes (the shift type's ``lengths_min``)."""
         if self.length_h is not None:
             return (round(self.length_h * 60),)
         return tuple(range(round(self.min_length_h * 60), round(self.max_length_h * 60) + 1,
                            self.length_step_min))
 
     def windows(self) -> list[tuple[int, int]]:
+        """Start windows as (first, last) minutes after local midnight."""
         if self.start_windows is not None:
             pairs = [w.split("-") for w in self.start_windows]
             return [(clock_minutes(a), clock_minutes(b)) for a, b in pairs]
         return [(clock_minutes(self.earliest_start), clock_minutes(self.latest_start))]
 
     def break_rules(self) -> list[BreakRule]:
+        """Meal and breaks, ordered by window (the shift type's ``breaks``)."""
         rules = [self.meal.to_rule("meal", True)] if self.meal else []
         rules += [b.to_rule(f"break{i + 1}", False) for i, b in enumerate(self.breaks)]
         return sorted(rules, key=lambda b: (b.earliest_min, b.latest_min))
@@ -143,8 +147,9 @@ class ShiftTypeTable(ConfigModel):
         return self
 
     def to_shift_type(self, key: str) -> ShiftType:
-        return ShiftType(key, self.lengths_min(), tuple(sorted(self.windows())), self.start_step_min,
-                         tuple(self.break_rules()))
+        return ShiftType(key=key, lengths_min=self.lengths_min(),
+                         start_windows=tuple(sorted(self.windows())),
+                         start_step_min=self.start_step_min, breaks=tuple(self.break_rules()))
 
 
 class ContractTable(ConfigModel):
@@ -196,10 +201,13 @@ class ContractTable(ConfigModel):
 
     def to_contract(self, key: str, base_monthly: float) -> Contract:
         wdpw = self.work_days_per_week if self.pattern == "weekly" else None
-        return Contract(key, self.name or key, self.pattern, tuple(self.shift_types),
-                        self.paid_days_per_month, self.min_rest_h, self.max_consecutive_days,
-                        self.max_weekly_hours, wdpw, self.days_off_consecutive, self.min_headcount,
-                        self.max_headcount, base_monthly)
+        return Contract(
+            key=key, name=self.name or key, pattern=self.pattern,
+            shift_types=tuple(self.shift_types), paid_days_per_month=self.paid_days_per_month,
+            min_rest_h=self.min_rest_h, max_consecutive_days=self.max_consecutive_days,
+            max_weekly_hours=self.max_weekly_hours, work_days_per_week=wdpw,
+            days_off_consecutive=self.days_off_consecutive, min_headcount=self.min_headcount,
+            max_headcount=self.max_headcount, base_monthly=base_monthly)
 
 
 class PayTable(ConfigModel):
@@ -263,5 +271,7 @@ class CatalogFile(ConfigModel):
     def to_catalog(self, source: str) -> Catalog:
         shift_types = {k: st.to_shift_type(k) for k, st in self.shift_types.items()}
         contracts = {k: c.to_contract(k, self.pay.base_monthly) for k, c in self.contracts.items()}
-        return Catalog(shift_types, contracts, self.penalties.under_per_agent_hour,
-                       self.penalties.over_per_agent_hour, self.pay.currency, source)
+        return Catalog(shift_types=shift_types, contracts=contracts,
+                       under_per_agent_hour=self.penalties.under_per_agent_hour,
+                       over_per_agent_hour=self.penalties.over_per_agent_hour,
+                       currency=self.pay.currency, source=source)
