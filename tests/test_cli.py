@@ -267,3 +267,89 @@ def test_sample_command_round_trips_through_staff(runner, tmp_path):
     res = runner.invoke(cli, ["staff", str(s), "-o", str(tmp_path / "o.csv")])
     assert res.exit_code == 0, res.output
     assert len(pd.read_csv(tmp_path / "o.csv")) == 7 * 48
+
+
+# --------------------------------------------------------------------------
+# library problems through the CLI: arguments become flags, files keep their keys
+# --------------------------------------------------------------------------
+
+
+def test_library_argument_problems_name_the_flag(runner, tmp_path):
+    # write_sample checks its own arguments; the root shows the flags that set them.
+    out = tmp_path / "s.csv"
+    res = runner.invoke(cli, ["sample", "-o", str(out), "--days", "0", "--start", "soon"])
+    assert res.exit_code == 2
+    errors = [line for line in res.output.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: option --start: cannot read start date 'soon' (expected a date such as 2025-08-04)",
+        "error: option --days: days is 0 (expected a whole number >= 1)",
+    ]
+    assert "Traceback" not in res.output and not out.exists()
+
+
+def test_compare_processes_problem_names_the_flag(runner, tmp_path):
+    from wfm.resources import bundled
+
+    paths = [str(bundled("scenarios", f)) for f in ("baseline.toml", "sl85_20.toml")]
+    res = runner.invoke(cli, ["compare", *paths, "-j", "0", "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "error: option --processes: 0 processes (expected a whole number >= 1)" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_flag_mapping_uses_the_parameter_name():
+    import click
+
+    from wfm.cli import RootGroup
+    from wfm.errors import InputError, argument_problem
+
+    @click.group(cls=RootGroup)
+    def root():
+        pass
+
+    @root.command()
+    @click.option("-n", "--n-days", "days", type=int)
+    def go(days):
+        raise InputError([argument_problem("days", f"{days} days", "more"),
+                          argument_problem("speed", "too fast")])
+
+    res = CliRunner().invoke(root, ["go", "-n", "3"])
+    assert res.exit_code == 2
+    assert "error: option --n-days: 3 days (expected more)" in res.output
+    assert "error: argument speed: too fast" in res.output  # no flag sets it: the name stays
+
+
+def test_bad_scenario_file_lists_file_and_keys(runner, tmp_path):
+    scen = write(tmp_path, "bad.toml", "[service]\nshrinkage = 1.5\nmax_abandon = nan\n"
+                 "[roster]\nsolvr = \"highs\"\n")
+    res = runner.invoke(cli, ["plan", str(scen), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert f"{scen}: service.shrinkage: invalid value 1.5 (expected a number >= 0 and < 1)" in res.output
+    assert f"{scen}: service.max_abandon: invalid value nan" in res.output
+    assert f"{scen}: roster.solvr: unknown key; did you mean 'solver'?" in res.output
+    assert "3 problems" in res.output and not (tmp_path / "o").exists()
+
+
+def test_scheduled_agents_is_the_shrinkage_gross_up():
+    from wfm.errors import InputError
+    from wfm.staffing import scheduled_agents
+
+    # ceil(n / (1 - s)); 7 / 0.7 is 10 agents, not 11 (floating point gives 10.000000000000002)
+    assert scheduled_agents([0, 7, 7.1, 14], 0.3).tolist() == [0, 10, 11, 20]
+    assert scheduled_agents([5], 0.0).tolist() == [5]
+    with pytest.raises(InputError, match="argument shrinkage"):
+        scheduled_agents([5], 1.0)
+
+
+def test_help_does_not_import_the_configuration_schemas():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from click.testing import CliRunner; from wfm.cli import cli; "
+            "assert CliRunner().invoke(cli, ['--help']).exit_code == 0; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'"
+            " or m in ('wfm.config', 'wfm.scenario_schema')))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

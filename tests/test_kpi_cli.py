@@ -165,3 +165,77 @@ def test_export_roster_formats_and_workbook(files):
     assert (ws["A2"].value, ws["A2"].data_type) == ('=HYPERLINK("x")', "s")
     assert ws["B2"].is_date and ws["B2"].value.hour == 9
     assert (ws["C2"].value, ws["C2"].data_type) == (-3, "n")
+
+
+# --------------------------------------------------------------------------
+# the library functions the commands call
+# --------------------------------------------------------------------------
+
+
+def test_coerce_types_types_whole_columns_only():
+    from wfm.export import coerce_types
+
+    raw = pd.DataFrame({
+        "n": ["1", "-2.5", ""], "id": ["007", "12", "3"], "d": ["2025-10-13", "2025-10-14", ""],
+        "off": ["2025-10-13T09:00:00+00:00", "2025-10-13T10:00Z", ""],
+        "naive": ["2025-10-13T09:00", "2025-10-13 10:30", ""], "mixed": ["1", "x", "2"],
+    })
+    out = coerce_types(raw, "Asia/Shanghai")
+    assert out["n"].tolist()[:2] == [1.0, -2.5] and pd.isna(out["n"].iat[2])
+    assert out["id"].tolist() == ["007", "12", "3"]  # a leading zero keeps identifiers text
+    assert out["d"].iat[0] == pd.Timestamp("2025-10-13") and pd.isna(out["d"].iat[2])
+    assert out["off"].iat[0] == pd.Timestamp("2025-10-13T17:00", tz="Asia/Shanghai")
+    assert out["off"].iat[1] == pd.Timestamp("2025-10-13T18:00", tz="Asia/Shanghai")
+    assert out["naive"].iat[1] == pd.Timestamp("2025-10-13T10:30", tz="Asia/Shanghai")
+    assert out["mixed"].tolist() == ["1", "x", "2"]
+    assert raw["n"].tolist() == ["1", "-2.5", ""]  # a copy
+
+
+def test_scorecard_kpis_sum_attendance_per_agent():
+    from wfm.kpi.scorecard import scorecard_kpis, with_full_month
+
+    per_agent = pd.DataFrame({"agent_id": ["a", "b"], "adherence": [0.99, 0.9]})
+    att = pd.DataFrame({"agent_id": ["a", "a", "c"], "late_15": [1, 1, 1], "late_30": [0, 1, 0],
+                        "absence": [0, 0, 1]})
+    got = scorecard_kpis(per_agent, att).set_index("agent_id")
+    assert got.loc["a", ["late_15", "late_30", "absence"]].tolist() == [2, 1, 0]
+    assert got.loc["b", ["late_15", "late_30", "absence"]].tolist() == [0, 0, 0]  # no shifts counted
+    assert "c" not in got.index  # attendance of an agent without KPIs is not scored
+    agents = pd.DataFrame({"agent_id": ["a"], "full_month": [False]})
+    merged = with_full_month(got.reset_index().assign(full_month=True), agents).set_index("agent_id")
+    assert pd.notna(merged.loc["a", "full_month"]) and not merged.loc["a", "full_month"]
+    assert pd.isna(merged.loc["b", "full_month"])  # the agents table decides, not the old column
+    assert with_full_month(per_agent, None) is per_agent
+
+
+def test_kpi_table_and_bonus_readers(tmp_path):
+    from wfm.errors import InputError
+    from wfm.kpi.scorecard import read_bonuses, read_kpi_table
+
+    k = tmp_path / "k.csv"
+    k.write_text(" agent_id ,adherence,quality,full_month\na,0.99,A,true\nb,,B,false\n", encoding="utf-8")
+    t = read_kpi_table(k)
+    assert list(t.columns) == ["agent_id", "adherence", "quality", "full_month"]
+    assert t["adherence"].iat[0] == 0.99 and pd.isna(t["adherence"].iat[1])
+    assert t["quality"].tolist() == ["A", "B"]  # rating labels stay text
+    (tmp_path / "n.csv").write_text("id,adherence\na,1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="agent_id: missing required column"):
+        read_kpi_table(tmp_path / "n.csv")
+    b = tmp_path / "b.csv"
+    b.write_text("agent_id,bonus\n1,500\n2,n/a\n", encoding="utf-8")
+    assert read_bonuses(b) == {"1": 500.0, "2": 0.0}
+    with pytest.raises(InputError, match="needs agent_id and bonus"):
+        read_bonuses(k)
+
+
+def test_write_kpi_report_writes_what_it_returns(tmp_path):
+    from wfm.kpi.summary import KpiReport, write_kpi_report
+
+    rep = KpiReport(views={"agents": pd.DataFrame({"agent_id": ["a"], "adherence": [0.5]})},
+                    summary={"targets": [{"kpi": "adherence", "value": 0.5, "target": ">= 0.99",
+                                          "met": False}]})
+    paths = write_kpi_report(rep, tmp_path / "r")
+    assert [p.name for p in paths] == ["kpi_report.xlsx", "kpi_agents.csv", "kpi_summary.json"]
+    assert json.loads(paths[-1].read_text(encoding="utf-8")) == rep.summary
+    assert openpyxl.load_workbook(paths[0]).sheetnames == ["summary", "agents", "about"]
+    assert pd.read_csv(paths[1], encoding="utf-8-sig")["adherence"].tolist() == [0.5]

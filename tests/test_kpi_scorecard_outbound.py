@@ -102,11 +102,75 @@ def test_scheme_problems_listed_together(tmp_path):
     with pytest.raises(InputError) as info:
         load_scheme(p)
     got = [str(x) for x in info.value.problems]
-    assert f"{p}: bonus: unknown key (expected bonus_base, grades, bonus_share, rule, veto_grade)" in got
-    assert f"{p}: rule[0].method: 'magic' is not a scoring method (expected one of bands, target, " \
-           "deduction, veto, rating)" in got
-    assert f"{p}: rule[1].bands: missing or malformed (expected a list of [threshold, score] pairs)" in got
-    assert f"{p}: rule.weight: weights add up to 0.5 (expected weights adding up to 1)" in got
+    assert sorted(got) == sorted([
+        f"{p}: bonus: unknown key; did you mean 'bonus_base'? (expected one of description, bonus_base, "
+        "grades, bonus_share, veto_grade, rule)",
+        f"{p}: rule[0].method: invalid value 'magic' (expected one of bands, target, deduction, veto, "
+        "rating)",
+        f"{p}: rule[1].bands: invalid value [[1]] (expected a list of [threshold, score] pairs)",
+    ])
+
+
+def test_scheme_weights_checked_once_the_rules_are_valid(tmp_path):
+    # The weight sum compares rules, so it is checked when every rule reads.
+    p = tmp_path / "s.toml"
+    p.write_text('[[rule]]\nmethod = "bands"\ncolumn = "y"\nweight = 0.5\nbands = [[0.9, 100]]\n'
+                 '[[rule]]\nmethod = "veto"\ncolumn = "f"\npass_if = [">=", 0.95]\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scheme(p)
+    assert [str(x) for x in info.value.problems] == [
+        f"{p}: rule.weight: weights add up to 0.5 (expected weights adding up to 1)"]
+
+
+@pytest.mark.parametrize("rule,key,needle", [
+    ('method = "target"\ncolumn = "c"\nweight = 1', "rule[0].target", "missing"),
+    ('method = "veto"\ncolumn = "c"\nweight = 0.5\npass_if = [">=", 1]', "rule[0].weight", "veto"),
+    ('method = "bands"\nweight = 1\nbands = [[1, 2]]', "rule[0].column", "missing"),
+    ('method = "bands"\ncolumn = "c"\nweight = nan\nbands = [[1, 2]]', "rule[0].weight", "nan"),
+    ('method = "bands"\ncolumn = "c"\nweight = "1"\nbands = [[1, 2]]', "rule[0].weight", "'1'"),
+    ('method = "veto"\ncolumn = "c"\npass_if = ["=>", 1]', "rule[0].pass_if", '[">=", 0.95]'),
+])
+def test_scheme_rule_problems_name_the_key(tmp_path, rule, key, needle):
+    p = tmp_path / "s.toml"
+    p.write_text(f"[[rule]]\n{rule}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scheme(p)
+    assert [x.column for x in info.value.problems] == [key]
+    assert needle in str(info.value) and str(p) in str(info.value)
+
+
+DEFAULT_SCHEME_TOML = """
+[[rule]]
+name = "adherence"
+method = "bands"
+column = "adherence"
+weight = 0.4
+bands = [[0.99, 100], [0.97, 90], [0.95, 80], [0.90, 60]]
+[[rule]]
+name = "utilisation"
+method = "bands"
+column = "utilisation"
+weight = 0.3
+bands = [[0.70, 100], [0.65, 85], [0.60, 70]]
+[[rule]]
+name = "not_ready_break_ratio"
+method = "bands"
+column = "not_ready_break_ratio"
+weight = 0.3
+bands = [[0.06, 100], [0.08, 80], [0.10, 60]]
+higher_is_better = false
+strict = true
+[[rule]]
+name = "discipline"
+method = "deduction"
+points = { late_15 = 1, late_30 = 2, absence = 5 }
+"""
+
+
+def test_scheme_file_written_as_the_default_gives_the_default(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text(DEFAULT_SCHEME_TOML, encoding="utf-8")
+    assert load_scheme(p) == default_scheme()
 
 
 def test_missing_kpi_column_is_an_input_error():

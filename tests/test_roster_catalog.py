@@ -73,6 +73,53 @@ def test_missing_file_and_bad_toml(tmp_path):
         load_catalog(p)
 
 
+@pytest.mark.parametrize("change,key,needles", [
+    (lambda r: r["penalties"].update(under_per_agent_hour=float("nan")),
+     "penalties.under_per_agent_hour", ["nan", "a number >= 0"]),
+    (lambda r: r["pay"].update(base_monthly=float("inf")), "pay.base_monthly", ["inf"]),
+    (lambda r: r["shift_types"]["day8"].update(length_h="8"), "shift_types.day8.length_h",
+     ["'8'", "a number > 0 and <= 24"]),
+    (lambda r: r["shift_types"]["day8"]["breaks"][0].update(lenght_min=15),
+     "shift_types.day8.breaks[0].lenght_min", ["did you mean 'length_min'"]),
+    (lambda r: r["shift_types"]["day8"].update(start_windows=["06:00-09:00", "9-10"]),
+     "shift_types.day8.start_windows[1]", ["'9-10' is not a window", "HH:MM-HH:MM"]),
+    (lambda r: r["contracts"]["five_two"].update(pattern="4-on-3"), "contracts.five_two.pattern",
+     ["one of weekly, alternate, flexible"]),
+    (lambda r: r["contracts"]["five_two"].update(max_headcount=2, min_headcount=3),
+     "contracts.five_two.max_headcount", ["below min_headcount 3"]),
+    (lambda r: r["contracts"]["five_two"].pop("work_days_per_week"),
+     "contracts.five_two.work_days_per_week", ["missing"]),
+    (lambda r: r.update(penalty={}), "penalty", ["unknown section [penalty]", "did you mean 'penalties'"]),
+    (lambda r: r.pop("penalties"), "penalties", ["missing", "a table"]),
+    # a key that is not a bare TOML key is quoted, as the file writes it
+    (lambda r: r["contracts"].update({"five two": {**r["contracts"]["five_two"], "pattern": "x"}}),
+     'contracts."five two".pattern', ["'x'"]),
+])
+def test_each_problem_names_its_key(change, key, needles):
+    raw = _raw()
+    change(raw)
+    with pytest.raises(InputError) as e:
+        parse_catalog(raw, "cat.toml")
+    assert [p.column for p in e.value.problems] == [key]
+    text = str(e.value)
+    assert text.startswith(f"cat.toml: {key}: ")
+    for needle in needles:
+        assert needle in text, (needle, text)
+
+
+def test_default_catalog_round_trips_through_the_validator():
+    # what the bundled file says, as numbers (independent of the validator)
+    raw = _raw()
+    raw["contracts"]["five_two"].pop("max_consecutive_days")
+    cat = parse_catalog(raw, "cat.toml")
+    day8 = cat.shift_types["day8"]
+    assert day8.start_offsets() == list(range(6 * 60, 15 * 60 + 1, 30))
+    assert [(b.name, b.earliest_min, b.latest_min, b.is_meal) for b in day8.breaks] == [
+        ("break1", 60, 150, False), ("meal", 180, 300, True), ("break2", 375, 435, False)]
+    assert (cat.under_per_agent_hour, cat.over_per_agent_hour, cat.currency) == (120.0, 1.0, "CNY")
+    assert cat.contracts["five_two"].max_consecutive_days == 6  # the default
+
+
 def test_days_off_patterns_by_enumeration():
     # consecutive days off in the cyclic week: one block per starting day
     pats = weekly_patterns(5, True, 6)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import tomllib
 
 import pytest
 
 from wfm.errors import InputError
 from wfm.resources import bundled, bundled_scenarios
-from wfm.scenario import Scenario, load_scenario
+from wfm.scenario import Scenario, load_scenario, scenario_from_dict, scenario_json_schema
 
 
 def _core(s: Scenario) -> Scenario:
@@ -81,6 +83,20 @@ def test_false_switches_a_target_off(tmp_path):
     ("[service]\nmodel = \"erlang-a\"\npatience_s = false\n", ["service.patience_s", "patience"]),
     ("[service]\nmodel = \"erlang-c\"\nmax_abandon = 0.05\n", ["service.max_abandon", "no abandonment"]),
     ("[service\nx=1\n", ["s.toml", "not valid TOML"]),
+    # NaN, inf, quoted numbers and true for a number are not numbers
+    ("[service]\nservice_level = nan\n", ["service.service_level", "nan", "a number >= 0 and < 1"]),
+    ("[service]\nmax_asa_s = inf\n", ["service.max_asa_s", "inf", "a number > 0 or false"]),
+    ("[service]\ntarget_s = \"20\"\n", ["service.target_s", "'20'", "a number >= 0"]),
+    ("[service]\nmax_abandon = true\n", ["service.max_abandon", "True", "or false"]),
+    ("[service]\nmin_agents = 2.5\n", ["service.min_agents", "2.5", "a whole number >= 0"]),
+    ("[service]\nmax_abandon = 1.5\n", ["service.max_abandon", "1.5", "a number > 0 and <= 1"]),
+    ("[data]\nsample_start = \"2025-13-01\"\n", ["data.sample_start", "YYYY-MM-DD"]),
+    ("[overrides]\ndates = { \"2025-11-31\" = 1.2 }\n", ["overrides.dates.2025-11-31", "YYYY-MM-DD"]),
+    ("[roster]\nsolver = \"gurobi\"\n", ["roster.solver", "one of highs, cbc"]),
+    ("[roster]\nheadcount = { five_two = -1 }\n", ["roster.headcount.five_two", ">= 0"]),
+    ("[forecast]\nmodel = \"hw\"\n", ["forecast.model", "unknown model 'hw'", "auto or one of"]),
+    ("[scenario]\nname = \"a/b\"\n", ["scenario.name", "without slashes"]),
+    ("service = 3\n", ["s.toml: service:", "a table"]),
 ])
 def test_validation_names_file_key_and_expectation(tmp_path, text, needles):
     with pytest.raises(InputError) as err:
@@ -96,6 +112,46 @@ def test_all_problems_reported_together(tmp_path):
                                                  "[pay]\nbase = 1\n"))
     keys = {p.column for p in err.value.problems}
     assert keys == {"service.shrinkage", "service.target_s", "pay.base"}
+    # a rule between the keys of one table comes with the other tables' problems
+    with pytest.raises(InputError) as err:
+        load_scenario(write(tmp_path, "s.toml", '[service]\nmodel = "erlang-c"\nmax_abandon = 0.05\n'
+                                                 '[data]\ntime_zone = "Mars/Olympus"\n[roster]\nweeks = 9\n'
+                                                 '[servce]\n'))
+    assert {p.column for p in err.value.problems} == {
+        "service.max_abandon", "data.time_zone", "roster.weeks", "servce"}
+    assert all(p.file == str(tmp_path / "s.toml") and p.expected for p in err.value.problems)
+
+
+def test_no_keys_means_every_default():
+    assert scenario_from_dict({}) == Scenario(name="scenario", source="<scenario>")
+
+
+def test_json_schema_describes_the_file():
+    from wfm.forecast import MODELS
+
+    schema = scenario_json_schema()
+    json.dumps(schema)  # plain JSON
+    assert schema["additionalProperties"] is False
+    defs = schema["$defs"]
+    sections = {name: defs[ref["$ref"].split("/")[-1]]
+                for name, ref in schema["properties"].items()}
+    assert set(sections) == {"scenario", "data", "forecast", "service", "roster", "pay", "overrides"}
+    shrink = sections["service"]["properties"]["shrinkage"]
+    assert (shrink["minimum"], shrink["exclusiveMaximum"], shrink["default"]) == (0, 1, 0.3)
+    assert {"const": False} in sections["service"]["properties"]["max_asa_s"]["anyOf"]
+    assert sections["forecast"]["properties"]["model"]["enum"] == ["auto", *MODELS]
+    assert sections["service"]["properties"]["model"]["enum"] == ["erlang-c", "erlang-a"]
+    # every key a bundled scenario writes is in the schema, with the same default as the code
+    for path in bundled_scenarios():
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        for section, table in raw.items():
+            assert set(table) <= set(sections[section]["properties"]), (path.name, section)
+    for name, section in sections.items():
+        if name == "scenario":
+            continue
+        defaults = dataclasses.asdict(getattr(Scenario(), name))
+        for key, prop in section["properties"].items():
+            assert prop.get("default") == defaults[key], (name, key)
 
 
 def test_inheritance_loop_and_missing_parent(tmp_path):
@@ -106,7 +162,7 @@ def test_inheritance_loop_and_missing_parent(tmp_path):
     write(tmp_path, "c.toml", '[scenario]\ninherits = "zzz.toml"\n')
     with pytest.raises(InputError, match="not found"):
         load_scenario(tmp_path / "c.toml")
-    with pytest.raises(InputError, match="no such scenario"):
+    with pytest.raises(InputError, match="missing.toml: file not found"):
         load_scenario(tmp_path / "missing.toml")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, Problem, argument_problem
 from wfm.scenario import Scenario, load_scenario
 
 #: Headline figures and how to read them (unit, direction that is better).
@@ -65,7 +65,15 @@ def _run_one(args) -> dict:
 
 def run_scenarios(scenarios: list[Scenario], out_root: str | Path = "wfm-out",
                   processes: int | None = None) -> list[dict]:
-    """Plan every scenario (in parallel processes when ``processes`` > 1); summaries in order."""
+    """Plan every scenario (in parallel processes when ``processes`` > 1); summaries in order.
+
+    ``processes``: at most this many plans at once (default: one per
+    scenario, at most the CPU count).
+    """
+    if processes is not None and (isinstance(processes, bool) or int(processes) != processes
+                                  or processes < 1):
+        raise InputError(argument_problem("processes", f"{processes!r} processes",
+                                          "a whole number >= 1"))
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

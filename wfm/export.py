@@ -352,6 +352,47 @@ def write_table(df: pd.DataFrame, path, *, view: str = "data", tz: str = DEFAULT
     raise ValueError(f"unsupported output extension {ext!r} (.csv, .xlsx or .json)")
 
 
+def coerce_types(df: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Typed copy of a text table (as :func:`wfm.kpi.inputs.read_table` reads a
+    CSV), for a workbook whose cells a spreadsheet can compute with.
+
+    A column becomes numeric when every non-blank value is a decimal number
+    (unless one has a leading zero: identifiers such as ``007`` stay text),
+    dates when every value is ``YYYY-MM-DD``, and timestamps when every value
+    is ISO 8601: with a UTC offset, converted to ``tz``; without one, local
+    time in ``tz`` (a non-existent or ambiguous local time becomes NaT).
+    Everything else stays text; non-text columns are left as they are.
+    """
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
+            continue
+        t = s.astype("str").str.strip()
+        blank = t.eq("") | s.isna()
+        vals = t[~blank]
+        if len(vals) == 0:
+            continue
+        if vals.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").all():
+            num = pd.to_numeric(t.where(~blank), errors="coerce")
+            # keep identifiers with leading zeros as text
+            if not vals.str.fullmatch(r"0\d+").any():
+                out[c] = num
+            continue
+        if vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+            out[c] = pd.to_datetime(t.where(~blank), format="%Y-%m-%d", errors="coerce")
+            continue
+        if vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?").all():
+            ts = pd.to_datetime(t.where(~blank), format="ISO8601", errors="coerce", utc=True)
+            has_off = vals.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").all()
+            if has_off:
+                out[c] = ts.dt.tz_convert(tz)
+            else:
+                naive = pd.to_datetime(t.where(~blank), format="ISO8601", errors="coerce")
+                out[c] = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return out
+
+
 def json_records(df: pd.DataFrame) -> list[dict]:
     """Rows as JSON-ready dicts (timestamps ISO 8601, NaN -> None)."""
     out = iso_timestamps(df)

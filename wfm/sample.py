@@ -80,7 +80,7 @@ import numpy as np
 import pandas as pd
 
 from wfm import DEFAULT_TZ
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, Problem, argument_problem
 from wfm.io import write_csv
 
 __all__ = [
@@ -154,7 +154,7 @@ def _check_common(
     problems: list[Problem] = []
 
     def bad(column: str, problem: str, expected: str) -> None:
-        problems.append(Problem("<sample>", None, column, problem, expected))
+        problems.append(argument_problem(column, problem, expected))
 
     start_date = None
     try:
@@ -206,14 +206,14 @@ def _check_events(events: Mapping[str, float] | None) -> dict[tuple[int, int], f
             except ValueError:
                 ok = False
         if not ok:
-            problems.append(Problem("<events>", None, str(key), "not a month-day", "MM-DD, e.g. 11-11"))
+            problems.append(argument_problem("events", f"{key!r} is not a month-day", "MM-DD, e.g. 11-11"))
             continue
         try:
             f = float(factor)
         except (TypeError, ValueError):
             f = float("nan")
         if not (f >= 0 and math.isfinite(f)):
-            problems.append(Problem("<events>", None, str(key), f"factor {factor!r}", "a finite number >= 0"))
+            problems.append(argument_problem("events", f"{key}: factor {factor!r}", "a finite number >= 0"))
             continue
         out[(month, day)] = f
     if problems:
@@ -248,7 +248,7 @@ def intraday_shape(
     raw = np.where((mid_h >= open_hour) & (mid_h < close_hour), raw, 0.0)
     total = raw.sum()
     if total <= 0:
-        raise InputError(Problem("<sample>", None, "open_hour", "no open interval", "close_hour > open_hour"))
+        raise InputError(argument_problem("open_hour", "no open interval", "close_hour > open_hour"))
     return raw / total
 
 
@@ -294,7 +294,7 @@ def _holiday_calendar(country: str | None, first: dt.date, last: dt.date):
         return holidays.country_holidays(country, years=range(first.year, last.year + 1))
     except NotImplementedError as exc:
         raise InputError(
-            Problem("<sample>", None, "country", f"no holiday calendar for {country!r}", "e.g. CN")
+            argument_problem("country", f"no holiday calendar for {country!r}", "e.g. CN")
         ) from exc
 
 
@@ -320,7 +320,7 @@ def day_calendar(
     ev = _check_events(events)
     s = shape
     if len(s.weekday_factors) != 7:
-        raise InputError(Problem("<sample>", None, "weekday_factors", "not 7 factors", "Mon..Sun"))
+        raise InputError(argument_problem("weekday_factors", "not 7 factors", "Mon..Sun"))
     # Look around the span so blocks crossing its edges are classified right.
     lo = start_date - dt.timedelta(days=40)
     hi = start_date + dt.timedelta(days=days + 40)
@@ -437,7 +437,7 @@ def expected_offered(
         start, days, interval_min, open_hour, close_hour, base_daily_calls, tz, queues
     )
     if not (aht_s > 0 and math.isfinite(aht_s)):
-        raise InputError(Problem("<sample>", None, "aht_s", f"aht_s is {aht_s!r}", "a number > 0"))
+        raise InputError(argument_problem("aht_s", f"aht_s is {aht_s!r}", "a number > 0"))
     cal = day_calendar(start_date, days, events=events, country=country, shape=shape)
     share = intraday_shape(interval_min, open_hour, close_hour, shape)
     m = aht_profile(interval_min, open_hour, close_hour, shape)

@@ -1,9 +1,12 @@
 """Scenario files: everything a plan depends on, in one readable TOML file.
 
 A scenario is a frozen :class:`Scenario` made of one small dataclass per
-section. Files are read with :mod:`tomllib` and validated completely: every
-unknown key (with a hint for near misses), wrong type or out-of-range value is
-reported at once as ``file: section.key: problem (expected ...)``.
+section; its defaults are written here and nowhere else. Files are validated
+completely by the schema in :mod:`wfm.scenario_schema` (the idiom of
+:mod:`wfm.config`): every unknown key (with a hint for near misses), wrong
+type or out-of-range value is reported at once as ``file: section.key:
+problem (expected ...)``. :func:`scenario_json_schema` gives the schema as
+JSON Schema, for forms and editors.
 
 A scenario may inherit from another and change a few keys::
 
@@ -51,18 +54,12 @@ Sections and defaults (the defaults are the built-in baseline, equal to
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import difflib
-import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem
 from wfm.staffing import ServiceTargets
-
-_OFF = None  # what `false` means for an optional target
 
 
 @dataclass(frozen=True)
@@ -161,151 +158,11 @@ class Scenario:
         return dataclasses.asdict(self)
 
 
-_SECTIONS = {
-    "data": DataSection,
-    "forecast": ForecastSection,
-    "service": ServiceSection,
-    "roster": RosterSection,
-    "pay": PaySection,
-    "overrides": OverridesSection,
-}
 _PATH_KEYS = {("data", "history"), ("roster", "catalog"), ("roster", "agents"), ("roster", "previous_roster")}
 _SPECIAL_PATHS = {"sample", "bundled"}
 
 
-# ------------------------------------------------------------------- checks
-def _num(lo=None, hi=None, lo_open=False, hi_open=False, integer=False, optional=False):
-    def check(v):
-        if v is False and optional:
-            return _OFF, None
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return None, ("a whole number" if integer else "a number") + (" or false" if optional else "")
-        if integer and not float(v).is_integer():
-            return None, "a whole number"
-        if lo is not None and (v < lo or (lo_open and v == lo)):
-            return None, f"a number {'>' if lo_open else '>='} {lo}" + (f" and {'<' if hi_open else '<='} {hi}" if hi is not None else "")
-        if hi is not None and (v > hi or (hi_open and v == hi)):
-            return None, f"a number {'<' if hi_open else '<='} {hi}" + (f" and {'>' if lo_open else '>='} {lo}" if lo is not None else "")
-        return (int(v) if integer else float(v)), None
-    return check
-
-
-def _text(choices=None, optional=False):
-    def check(v):
-        if v is False and optional:
-            return _OFF, None
-        if not isinstance(v, str) or not v.strip():
-            return None, "a text value" if choices is None else "one of " + ", ".join(choices)
-        if choices is not None and v not in choices:
-            return None, "one of " + ", ".join(choices)
-        return v, None
-    return check
-
-
-def _date(optional=False):
-    def check(v):
-        if v is False and optional:
-            return _OFF, None
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            return v.isoformat(), None
-        if isinstance(v, str):
-            try:
-                return dt.date.fromisoformat(v).isoformat(), None
-            except ValueError:
-                pass
-        return None, "a date YYYY-MM-DD"
-    return check
-
-
-def _table(key_check, value_check, what):
-    def check(v):
-        if not isinstance(v, dict):
-            return None, f"a table of {what}"
-        out = {}
-        for k, x in v.items():
-            k2 = key_check(k)
-            x2, bad = value_check(x)
-            if k2 is None or bad:
-                return None, f"a table of {what} (problem at {k!r})"
-            out[k2] = x2
-        return out, None
-    return check
-
-
-def _month_day(k):
-    try:
-        dt.date.fromisoformat(f"2024-{k}")  # leap year: 02-29 is a valid event day
-        return k
-    except (TypeError, ValueError):
-        return None
-
-
-def _iso_day(k):
-    try:
-        return dt.date.fromisoformat(str(k)).isoformat()
-    except ValueError:
-        return None
-
-
-_CHECKS: dict[tuple[str, str], Any] = {
-    ("data", "history"): _text(),
-    ("data", "time_zone"): _text(),
-    ("data", "interval_min"): _num(lo=1, integer=True, optional=True),
-    ("data", "sample_seed"): _num(lo=0, integer=True),
-    ("data", "sample_start"): _date(),
-    ("data", "sample_days"): _num(lo=28, integer=True),
-    ("forecast", "model"): _text(),
-    ("forecast", "horizon_weeks"): _num(lo=1, hi=6, integer=True),
-    ("forecast", "horizon_start"): _date(optional=True),
-    ("forecast", "backtest_origins"): _num(lo=1, hi=52, integer=True),
-    ("forecast", "training_weeks"): _num(lo=2, integer=True),
-    ("forecast", "holidays_country"): _text(optional=True),
-    ("forecast", "events"): _table(_month_day, _num(lo=0, lo_open=True), '"MM-DD" = uplift'),
-    ("service", "model"): _text(("erlang-c", "erlang-a")),
-    ("service", "service_level"): _num(lo=0, hi=1, hi_open=True, optional=True),
-    ("service", "target_s"): _num(lo=0),
-    ("service", "max_asa_s"): _num(lo=0, lo_open=True, optional=True),
-    ("service", "max_abandon"): _num(lo=0, hi=1, lo_open=True, optional=True),
-    ("service", "max_occupancy"): _num(lo=0, hi=1, lo_open=True, optional=True),
-    ("service", "patience_s"): _num(lo=0, lo_open=True, optional=True),
-    ("service", "shrinkage"): _num(lo=0, hi=1, hi_open=True),
-    ("service", "min_agents"): _num(lo=0, integer=True),
-    ("roster", "enabled"): lambda v: (v, None) if isinstance(v, bool) else (None, "true or false"),
-    ("roster", "catalog"): _text(),
-    ("roster", "agents"): _text(optional=True),
-    ("roster", "previous_roster"): _text(optional=True),
-    ("roster", "weeks"): _num(lo=1, hi=6, integer=True, optional=True),
-    ("roster", "headcount"): _table(lambda k: k, _num(lo=0, integer=True), "contract = max agents"),
-    ("roster", "contract_mix"): _table(lambda k: k, _num(lo=0, hi=1),
-                                        "contract = minimum share of the agents (0..1)"),
-    ("roster", "absence_shrinkage"): _num(lo=0, hi=1, hi_open=True),
-    ("roster", "solver"): _text(("highs", "cbc")),
-    ("roster", "time_limit_s"): _num(lo=1),
-    ("roster", "work_limit_s"): _num(lo=0),
-    ("roster", "gap_rel"): _num(lo=0, hi=1),
-    ("pay", "base_monthly"): _num(lo=0, lo_open=True),
-    ("overrides", "volume_factor"): _num(lo=0),
-    ("overrides", "aht_delta_s"): _num(),
-    ("overrides", "dates"): _table(_iso_day, _num(lo=0), '"YYYY-MM-DD" = volume factor'),
-}
-
-
-def _hint(name: str, options) -> str:
-    close = difflib.get_close_matches(name.lower(), list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 # ------------------------------------------------------------------ loading
-def _read_toml(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), None, None, "no such scenario file")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem(str(path), None, None, f"not valid TOML: {exc}")) from None
-
-
 def _merge(base: dict, child: dict) -> dict:
     out = dict(base)
     for k, v in child.items():
@@ -332,7 +189,9 @@ def _raw_with_parents(path: Path, seen: tuple[Path, ...]) -> dict:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise InputError(Problem(str(path), None, "scenario.inherits",
                                  f"inheritance loops: {chain}"))
-    raw = _resolve_paths(_read_toml(path), path.parent)
+    from wfm.config import read_toml  # pydantic's side of wfm: only when a file is read
+
+    raw = _resolve_paths(read_toml(path, "scenario file"), path.parent)
     head = raw.get("scenario", {})
     parent = head.get("inherits") if isinstance(head, dict) else None
     if parent is None:
@@ -359,80 +218,23 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_from_dict(raw: dict, *, source: str = "<scenario>",
                        default_name: str = "scenario") -> Scenario:
-    """Validate a scenario given as nested dicts (as TOML reads it)."""
-    problems: list[Problem] = []
+    """Validate a scenario given as nested dicts (as TOML reads it; paths as given).
 
-    def bad(key, problem, expected=None):
-        problems.append(Problem(source, None, key, problem, expected))
+    Every problem is reported at once, as ``source: section.key: problem
+    (expected ...)`` (:func:`wfm.config.validate_config`).
+    """
+    from wfm.config import validate_config
+    from wfm.scenario_schema import ScenarioFile
 
-    allowed = {"scenario", *_SECTIONS}
-    for section in raw:
-        if section not in allowed:
-            bad(section, f"unknown section [{section}]{_hint(section, allowed)}",
-                "one of " + ", ".join(f"[{s}]" for s in sorted(allowed)))
-    head = raw.get("scenario", {})
-    name, description = default_name, ""
-    if isinstance(head, dict):
-        for k, v in head.items():
-            if k == "name":
-                if isinstance(v, str) and v.strip() and "/" not in v and "\\" not in v:
-                    name = v.strip()
-                else:
-                    bad("scenario.name", "not a usable name", "text without slashes")
-            elif k == "description":
-                description = str(v)
-            elif k != "inherits":
-                bad(f"scenario.{k}", f"unknown key{_hint(k, ['name', 'description', 'inherits'])}",
-                    "name, description or inherits")
+    return validate_config(ScenarioFile, raw, source).to_scenario(source, default_name)
 
-    sections = {}
-    for section, cls in _SECTIONS.items():
-        given = raw.get(section, {})
-        if not isinstance(given, dict):
-            bad(section, "is not a table", f"a [{section}] table")
-            continue
-        names = [f.name for f in fields(cls)]
-        values = {}
-        for k, v in given.items():
-            if k not in names:
-                bad(f"{section}.{k}", f"unknown key{_hint(k, names)}",
-                    "one of " + ", ".join(names))
-                continue
-            value, expected = _CHECKS[(section, k)](v)
-            if expected:
-                bad(f"{section}.{k}", f"invalid value {v!r}", expected)
-            else:
-                values[k] = value
-        sections[section] = cls(**values)
 
-    if not problems:
-        from wfm.forecast import MODELS
+def scenario_json_schema() -> dict:
+    """The JSON schema of a scenario file (every key, its type, range, default and
+    meaning), for forms and editors; ``false`` is how a file switches a target off."""
+    from wfm.scenario_schema import scenario_json_schema as schema
 
-        if sections["forecast"].model not in ("auto", *MODELS):
-            bad("forecast.model", f"unknown model {sections['forecast'].model!r}"
-                f"{_hint(sections['forecast'].model, MODELS)}", "auto or one of " + ", ".join(MODELS))
-        svc = sections["service"]
-        if svc.model == "erlang-a" and svc.patience_s is None:
-            bad("service.patience_s", "Erlang A needs the callers' mean patience",
-                "a number of seconds > 0")
-        if svc.model == "erlang-c" and "max_abandon" in raw.get("service", {}) \
-                and svc.max_abandon is not None:
-            bad("service.max_abandon", "Erlang C has no abandonment",
-                'model = "erlang-a" or max_abandon = false')
-        for section, key in _PATH_KEYS:
-            v = getattr(sections[section], key)
-            if v is not None and v not in _SPECIAL_PATHS and not Path(v).exists():
-                bad(f"{section}.{key}", f"file not found: {v}", "an existing file")
-        try:
-            import zoneinfo
-
-            zoneinfo.ZoneInfo(sections["data"].time_zone)
-        except Exception:
-            bad("data.time_zone", f"unknown time zone {sections['data'].time_zone!r}",
-                "an IANA name such as Asia/Shanghai")
-    if problems:
-        raise InputError(problems)
-    return Scenario(name=name, description=description, source=source, **sections)
+    return schema()
 
 
 def apply_overrides(intervals, overrides: OverridesSection):

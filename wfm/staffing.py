@@ -72,6 +72,8 @@ import numpy as np
 import pandas as pd
 from scipy import special as sc
 
+from wfm.errors import InputError, argument_problem
+
 __all__ = [
     "CHANNEL_HANDLE_S",
     "QueueMetrics",
@@ -85,6 +87,7 @@ __all__ = [
     "load_erlangs",
     "offered_weighted_mean",
     "required_agents",
+    "scheduled_agents",
     "service_for_agents",
 ]
 
@@ -449,6 +452,21 @@ def deferred_agents(items, handle_s, interval_min, productive_fraction=1.0):
     return work / (60.0 * interval_min * pf)
 
 
+def scheduled_agents(agents, shrinkage: float) -> np.ndarray:
+    """Whole agents to schedule so that ``agents`` are on the phones after shrinkage.
+
+    ``scheduled = ceil(agents / (1 - shrinkage))``, where ``agents`` are agents
+    on the phones (array-like, fractional allowed) and ``shrinkage`` is the
+    share of paid time off the phones (breaks, meals, training, absence),
+    ``0 <= shrinkage < 1``. A 1e-9 allowance keeps an exact quotient whole
+    (7 / (1 - 0.3) is 10.000000000000002 in floating point, and 10 agents do).
+    """
+    if not 0 <= shrinkage < 1:
+        raise InputError(argument_problem("shrinkage", f"{shrinkage!r} is not a share below 1",
+                                          "0 <= shrinkage < 1"))
+    return np.ceil(np.asarray(agents, dtype=float) / (1.0 - shrinkage) - 1e-9).astype(int)
+
+
 # --------------------------------------------------------------------------
 # Interval tables: required agents and achieved service
 # --------------------------------------------------------------------------
@@ -726,7 +744,7 @@ def required_agents(
 
     out["method"] = np.where(queued, model, "workload")
     out["required_agents"] = n.astype(int)
-    out["scheduled_agents"] = np.ceil(n / (1.0 - shrinkage) - 1e-9).astype(int)
+    out["scheduled_agents"] = scheduled_agents(n, shrinkage)
     _attach_metrics(out, n, queued, model, targets.target_s, pat)
     out["binding_target"] = binding
     return out

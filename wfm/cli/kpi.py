@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from wfm import DEFAULT_TZ
 from wfm.cli.options import CommandGroup, tz_option
 from wfm.errors import InputError, Problem
 
@@ -256,18 +255,6 @@ def outbound_cmd(dials, list_size, unusable_in_list, states, roster, by, tz, out
     click.echo(f"outbound KPIs ({by}) -> {output}")
 
 
-def _agent_kpi_table(states, roster, leave, tolerance_min, tz):
-    from wfm.kpi.timeline import build_timeline
-    from wfm.kpi.wfm_kpis import agent_kpis, attendance_events
-
-    d = _load_all(tz, states=states, roster=roster, leave=leave)
-    tl = build_timeline(d["states"], d["roster"])
-    kp = agent_kpis(tl, by=["agent_id"], tolerance_min=tolerance_min)
-    att = attendance_events(tl, d["roster"], d["leave"])
-    counts = att.groupby("agent_id")[["late_15", "late_30", "absence"]].sum()
-    return kp.set_index("agent_id").join(counts).fillna({"late_15": 0, "late_30": 0, "absence": 0}).reset_index()
-
-
 @kpi.command("scorecard")
 @click.option("--kpis", type=click.Path(dir_okay=False), default=None,
               help="Per-agent KPI table (agent_id + the columns the scheme scores).")
@@ -301,24 +288,17 @@ def scorecard_cmd(kpis, states, roster, leave, agents, scheme, bonus_base, toler
             raise click.BadParameter("must be >= 0", param_hint="--bonus-base")
         sch = dataclasses.replace(sch, bonus_base=bonus_base)
     if kpis is not None:
-        table = I.read_table(kpis)
-        table.columns = [str(c).strip() for c in table.columns]
-        if "agent_id" not in table:
-            raise InputError(Problem(kpis, None, "agent_id", "missing required column", "an agent_id column"))
-        import pandas as pd
-
-        for c in table.columns:
-            if c not in ("agent_id", "full_month"):
-                num = pd.to_numeric(table[c], errors="coerce")
-                if num.notna().sum() >= table[c].replace("", None).notna().sum():
-                    table[c] = num
+        table = sc.read_kpi_table(kpis)
     else:
-        table = _agent_kpi_table(states, roster, leave, tolerance_min, tz)
+        from wfm.kpi.timeline import build_timeline
+        from wfm.kpi.wfm_kpis import agent_kpis, attendance_events
+
+        d = _load_all(tz, states=states, roster=roster, leave=leave)
+        tl = build_timeline(d["states"], d["roster"])
+        table = sc.scorecard_kpis(agent_kpis(tl, by=["agent_id"], tolerance_min=tolerance_min),
+                                  attendance_events(tl, d["roster"], d["leave"]))
     if agents is not None:
-        ag = I.read_agents(agents)
-        if "full_month" in ag:
-            table = table.drop(columns=[c for c in ("full_month",) if c in table]).merge(
-                ag[["agent_id", "full_month"]], on="agent_id", how="left")
+        table = sc.with_full_month(table, I.read_agents(agents))
     out = sc.score_agents(table, sch)
     _write(out, output, "scorecard", tz)
     click.echo(f"scorecard for {len(out)} agents: " +
@@ -344,8 +324,8 @@ def scorecard_cmd(kpis, states, roster, leave, agents, scheme, bonus_base, toler
 @_out_option
 def pay_cmd(roster, states, leave, agents, bonus, base, overtime_grace_min, month, catalog, tz, output):
     """Pay hours and pay per agent and month (overtime, holidays, leave)."""
-    from wfm.kpi import inputs as I
     from wfm.kpi.pay import pay_hours, payroll
+    from wfm.kpi.scorecard import read_bonuses
     from wfm.kpi.timeline import build_timeline
 
     _check_out(output)
@@ -359,15 +339,7 @@ def pay_cmd(roster, states, leave, agents, bonus, base, overtime_grace_min, mont
         hours = hours[hours["month"] == month].reset_index(drop=True)
         if hours.empty:
             raise click.BadParameter(f"no pay hours in {month}", param_hint="--month")
-    bmap = None
-    if bonus is not None:
-        b = I.read_table(bonus)
-        if "agent_id" not in b or "bonus" not in b:
-            raise InputError(Problem(bonus, None, "bonus", "needs agent_id and bonus columns",
-                                     "a scorecard output"))
-        import pandas as pd
-
-        bmap = dict(zip(b["agent_id"].astype(str), pd.to_numeric(b["bonus"], errors="coerce").fillna(0), strict=True))
+    bmap = read_bonuses(bonus) if bonus is not None else None
     out = payroll(hours, d["agents"], base=base, bonus=bmap, contracts=terms)
     _write(out, output, "pay", tz, notes={"money": "CNY, each pay line rounded half-up to the cent"})
     click.echo(f"pay for {out['agent_id'].nunique()} agents, {len(out)} agent-months, "
@@ -396,7 +368,7 @@ def report_cmd(states, roster, results, forecast, leave, agents, dials, scheme, 
                adherence_threshold, level, out_dir, catalog, tz):
     """Every KPI the inputs allow, as a workbook, CSVs and a summary vs targets."""
     from wfm.kpi import scorecard as sc
-    from wfm.kpi.summary import kpi_report
+    from wfm.kpi.summary import kpi_report, write_kpi_report
 
     if not any((states, roster, results, forecast, dials)):
         raise click.UsageError("give at least one of --states, --roster, --results, --forecast, --dials")
@@ -407,36 +379,12 @@ def report_cmd(states, roster, results, forecast, leave, agents, dials, scheme, 
                      forecasts=d["forecast"], leave=d["leave"], agents=d["agents"], dials=d["dials"],
                      tolerance_min=tolerance_min, adherence_threshold=adherence_threshold, level=level,
                      scheme=sc.load_scheme(scheme) if scheme else None)
-    paths = write_report(rep, out_dir, tz=tz)
+    paths = write_kpi_report(rep, out_dir, tz=tz)
     for row in rep.summary["targets"]:
         mark = "ok  " if row["met"] else ("MISS" if row["met"] is False else "n/a ")
         val = "-" if row["value"] is None else f"{row['value']:.4g}"
         click.echo(f"  {mark} {row['kpi']:<24} {val:>10}  (target {row['target']})")
     click.echo(f"{len(rep.views)} views -> {out_dir}/ ({', '.join(p.name for p in paths)})")
-
-
-def write_report(rep, out_dir, *, tz: str = DEFAULT_TZ, workbook: str = "kpi_report.xlsx",
-                 summary: str = "kpi_summary.json", csv: bool = True) -> list[Path]:
-    """Write a :class:`wfm.kpi.summary.KpiReport`: the workbook (one sheet per
-    view plus a ``summary`` sheet of the target check), one CSV per view and
-    the JSON summary. Views too long for Excel go to CSV only."""
-    import pandas as pd
-
-    from wfm.export import write_csv, write_workbook
-    from wfm.io import write_json
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    sheets = {"summary": pd.DataFrame(rep.summary.get("targets", []))}
-    sheets.update({k: v for k, v in rep.views.items() if len(v) < 1_048_575})
-    paths.append(write_workbook(sheets, out / workbook, tz=tz,
-                                notes={"ratios": "fractions: 0.9 = 90 %", "money": "CNY"}))
-    if csv:
-        for name, v in rep.views.items():
-            paths.append(write_csv(v, out / f"kpi_{name}.csv"))
-    paths.append(write_json(rep.summary, out / summary))
-    return paths
 
 
 # --------------------------------------------------------------------------
@@ -494,7 +442,7 @@ def export_workbook(tables, output, tz):
     date-times (in --tz), YYYY-MM-DD columns dates, numeric columns numbers;
     text that could run as a formula stays inert text.
     """
-    from wfm.export import write_workbook
+    from wfm.export import coerce_types, write_workbook
     from wfm.kpi.inputs import read_table
 
     _check_out(output, (".xlsx",))
@@ -503,38 +451,3 @@ def export_workbook(tables, output, tz):
         sheets[Path(t).stem] = coerce_types(read_table(t), tz)
     write_workbook(sheets, output, tz=tz)
     click.echo(f"{len(sheets)} sheets -> {output}")
-
-
-def coerce_types(df, tz: str):
-    """Typed copy of a text table: numbers, ISO timestamps (tz-aware in ``tz``)
-    and dates where a whole column parses; everything else stays text."""
-    import pandas as pd
-
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
-            continue
-        t = s.astype("str").str.strip()
-        blank = t.eq("") | s.isna()
-        vals = t[~blank]
-        if len(vals) == 0:
-            continue
-        if vals.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?").all():
-            num = pd.to_numeric(t.where(~blank), errors="coerce")
-            # keep identifiers with leading zeros as text
-            if not vals.str.fullmatch(r"0\d+").any():
-                out[c] = num
-            continue
-        if vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
-            out[c] = pd.to_datetime(t.where(~blank), format="%Y-%m-%d", errors="coerce")
-            continue
-        if vals.str.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?").all():
-            ts = pd.to_datetime(t.where(~blank), format="ISO8601", errors="coerce", utc=True)
-            has_off = vals.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").all()
-            if has_off:
-                out[c] = ts.dt.tz_convert(tz)
-            else:
-                naive = pd.to_datetime(t.where(~blank), format="ISO8601", errors="coerce")
-                out[c] = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    return out

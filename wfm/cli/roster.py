@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from wfm.cli.options import tz_option
-from wfm.roster import build_roster, write_roster
 
 
 @click.command("roster")
@@ -31,6 +30,8 @@ from wfm.roster import build_roster, write_roster
 def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, work_limit_s, tz, target_s,
            previous_path):
     """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...)."""
+    from wfm.roster import build_roster, write_roster
+
     res = build_roster(requirements, catalog_path, weeks, agents_path, solver=solver, time_limit_s=time_limit_s,
                        work_limit_s=work_limit_s, tz=tz, target_s=target_s, previous_roster=previous_path)
     paths = write_roster(res, outdir)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from wfm.cli.options import fraction, tz_option
-from wfm.errors import InputError
 
 
 @click.command()
@@ -47,7 +44,7 @@ def staff(input_path, output, model, sl, target_s, asa_s, abandon, occupancy, sh
     """
     from wfm.intervals import read_intervals
     from wfm.io import iso_timestamps, write_csv
-    from wfm.staffing import ServiceTargets, required_agents, service_for_agents
+    from wfm.staffing import ServiceTargets, required_agents, scheduled_agents, service_for_agents
 
     if model == "erlang-a" and patience_s is None:
         raise click.UsageError("--model erlang-a needs --patience-s (mean caller patience, s)")
@@ -64,13 +61,11 @@ def staff(input_path, output, model, sl, target_s, asa_s, abandon, occupancy, sh
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    if not Path(input_path).exists():
-        raise InputError(f"{input_path}: no such file")
     intervals = read_intervals(input_path, tz=tz, interval_min=interval_min)
     pat = patience_s if model == "erlang-a" else None
     if "agents" in intervals.columns:
         result = service_for_agents(intervals, target_s=target_s, model=model, patience_s=pat)
-        result["scheduled_agents"] = _scheduled(result["agents"], shrinkage)
+        result["scheduled_agents"] = scheduled_agents(result["agents"], shrinkage)
         what = "evaluated the given agents"
     else:
         result = required_agents(intervals, targets, model=model, patience_s=pat,
@@ -79,11 +74,5 @@ def staff(input_path, output, model, sl, target_s, asa_s, abandon, occupancy, sh
         what = "required agents"
     write_csv(iso_timestamps(result), output)
     click.echo(f"{what} for {len(result)} intervals ({model}) -> {output}")
-
-
-def _scheduled(agents, shrinkage):
-    import numpy as np
-
-    return np.ceil(agents.to_numpy(dtype=float) / (1.0 - shrinkage) - 1e-9).astype(int)
 
 

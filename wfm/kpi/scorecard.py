@@ -41,12 +41,9 @@ no bonus for a partial month (``full_month`` false) or a failed veto.
 
 from __future__ import annotations
 
-import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,6 +51,8 @@ import pandas as pd
 from wfm.errors import InputError, Problem
 
 __all__ = [
+    "METHODS",
+    "COMPARISONS",
     "Rule",
     "Scheme",
     "default_scheme",
@@ -62,14 +61,20 @@ __all__ = [
     "rule_score",
     "grade_for",
     "score_agents",
+    "scorecard_kpis",
+    "with_full_month",
+    "read_kpi_table",
+    "read_bonuses",
     "sales_commission",
     "traffic_score",
     "split_bonus_pool",
 ]
 
 METHODS = ("bands", "target", "deduction", "veto", "rating")
+# The comparisons a veto's ``pass_if`` may use.
 _OPS = {">=": lambda v, t: v >= t, ">": lambda v, t: v > t, "<=": lambda v, t: v <= t,
         "<": lambda v, t: v < t, "==": lambda v, t: v == t}
+COMPARISONS = tuple(_OPS)
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,68 @@ def score_agents(kpis: pd.DataFrame, scheme: Scheme | None = None, *, id_column:
     return out
 
 
+ATTENDANCE_COUNTS = ("late_15", "late_30", "absence")
+
+
+def scorecard_kpis(per_agent: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """Per-agent KPIs with the attendance counts the default scheme deducts for.
+
+    ``per_agent``: one row per agent, ``agent_id`` and the measured KPIs
+    (:func:`wfm.kpi.wfm_kpis.agent_kpis`); ``attendance``: one row per shift
+    with ``agent_id`` and the ``late_15``, ``late_30`` and ``absence`` counts
+    (:func:`wfm.kpi.wfm_kpis.attendance_events`). Returns ``per_agent`` plus the
+    three counts summed per agent, 0 for an agent without a counted shift.
+    """
+    counts = attendance.groupby("agent_id")[list(ATTENDANCE_COUNTS)].sum()
+    return per_agent.set_index("agent_id").join(counts).fillna(
+        dict.fromkeys(ATTENDANCE_COUNTS, 0)).reset_index()
+
+
+def with_full_month(kpis: pd.DataFrame, agents: pd.DataFrame | None) -> pd.DataFrame:
+    """``kpis`` with the agents table's ``full_month`` (false: a partial month, no
+    bonus) joined on ``agent_id``, replacing any ``full_month`` already there;
+    ``kpis`` itself when ``agents`` is None or has no ``full_month`` column."""
+    if agents is None or "full_month" not in agents:
+        return kpis
+    return kpis.drop(columns=[c for c in ("full_month",) if c in kpis]).merge(
+        agents[["agent_id", "full_month"]], on="agent_id", how="left")
+
+
+def read_kpi_table(path) -> pd.DataFrame:
+    """A per-agent KPI table to score (CSV, Excel or Parquet).
+
+    Column names are stripped of blanks; ``agent_id`` is required. Every other
+    column except ``full_month`` becomes numeric when each of its non-blank
+    values reads as a number, so rating labels (A/B/C, 优/良) stay text.
+    """
+    from wfm.kpi.inputs import read_table
+
+    table = read_table(path)
+    table.columns = [str(c).strip() for c in table.columns]
+    if "agent_id" not in table:
+        raise InputError(Problem(str(path), None, "agent_id", "missing required column",
+                                 "an agent_id column"))
+    for c in table.columns:
+        if c not in ("agent_id", "full_month"):
+            num = pd.to_numeric(table[c], errors="coerce")
+            if num.notna().sum() >= table[c].replace("", None).notna().sum():
+                table[c] = num
+    return table
+
+
+def read_bonuses(path) -> dict[str, float]:
+    """``agent_id -> bonus`` (CNY) from a scorecard output (:func:`score_agents`
+    written to CSV, Excel or Parquet); a bonus that is not a number counts 0."""
+    from wfm.kpi.inputs import read_table
+
+    b = read_table(path)
+    if "agent_id" not in b or "bonus" not in b:
+        raise InputError(Problem(str(path), None, "bonus", "needs agent_id and bonus columns",
+                                 "a scorecard output"))
+    return dict(zip(b["agent_id"].astype(str), pd.to_numeric(b["bonus"], errors="coerce").fillna(0),
+                    strict=True))
+
+
 def sales_commission(pool, score, share="0.70") -> Decimal:
     """Sales commission = commission pool x 70 % x score (domain.md section 5),
     half-up to the cent: ``sales_commission(3000, "0.98") == Decimal("2058.00")``."""
@@ -305,109 +372,19 @@ def load_scheme(path) -> Scheme:
 
     Problems are raised as one InputError naming the TOML keys.
     """
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), None, None, "file not found", "a TOML scheme file")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem(str(path), None, None, f"invalid TOML: {exc}", "a TOML scheme file")) from None
-    return scheme_from_dict(data, source=str(path))
+    from wfm.config import read_toml
+
+    return scheme_from_dict(read_toml(path, "scheme file"), source=str(path))
 
 
 def scheme_from_dict(data: Mapping, source: str = "<scheme>") -> Scheme:
-    """Build and check a :class:`Scheme` from a dict (the parsed TOML)."""
-    P: list[Problem] = []
-    rules = []
-    for k in sorted(set(data) - {"bonus_base", "grades", "bonus_share", "rule", "veto_grade", "description"}):
-        P.append(Problem(source, None, k, "unknown key", "bonus_base, grades, bonus_share, rule, veto_grade"))
-    raw_rules = data.get("rule", [])
-    if not isinstance(raw_rules, list) or not raw_rules:
-        P.append(Problem(source, None, "rule", "no rules", "at least one [[rule]] table"))
-        raw_rules = []
-    allowed = {"name", "method", "weight", "column", "bands", "higher_is_better", "strict", "target",
-               "cap", "points", "base", "pass_if", "ratings"}
-    for i, r in enumerate(raw_rules):
-        key = f"rule[{i}]"
-        if not isinstance(r, dict):
-            P.append(Problem(source, None, key, "is not a table", "[[rule]] tables"))
-            continue
-        for u in sorted(set(r) - allowed):
-            P.append(Problem(source, None, f"{key}.{u}", "unknown key", ", ".join(sorted(allowed))))
-        m = r.get("method")
-        if m not in METHODS:
-            P.append(Problem(source, None, f"{key}.method", f"{m!r} is not a scoring method",
-                             "one of " + ", ".join(METHODS)))
-            continue
-        w = r.get("weight", 0.0)
-        if not isinstance(w, (int, float)) or w < 0 or (m == "veto" and w):
-            P.append(Problem(source, None, f"{key}.weight", f"{w!r} is not a valid weight",
-                             "a number >= 0 (0 for a veto)"))
-            w = 0.0
-        if m != "deduction" and not isinstance(r.get("column"), str):
-            P.append(Problem(source, None, f"{key}.column", "missing", "the KPI column the rule scores"))
-        kw = {}
-        if m == "bands":
-            b = r.get("bands")
-            if not isinstance(b, list) or not b or not all(isinstance(x, list) and len(x) == 2 and
-                                                         all(isinstance(y, (int, float)) for y in x) for x in b):
-                P.append(Problem(source, None, f"{key}.bands", "missing or malformed",
-                                 "a list of [threshold, score] pairs"))
-            else:
-                kw["bands"] = tuple((float(a), float(s)) for a, s in b)
-        if m == "target":
-            t = r.get("target")
-            if not isinstance(t, (int, float)) or t <= 0:
-                P.append(Problem(source, None, f"{key}.target", f"{t!r} is not a positive number",
-                                 "the target value"))
-            else:
-                kw["target"] = float(t)
-        if m == "deduction":
-            pts = r.get("points")
-            if not isinstance(pts, dict) or not pts:
-                P.append(Problem(source, None, f"{key}.points", "missing", "a table column = points per count"))
-            else:
-                kw["points"] = {str(a): float(b) for a, b in pts.items()}
-        if m == "veto":
-            pi = r.get("pass_if")
-            if not (isinstance(pi, list) and len(pi) == 2 and pi[0] in _OPS and isinstance(pi[1], (int, float))):
-                P.append(Problem(source, None, f"{key}.pass_if", "missing or malformed",
-                                 'a pair such as [">=", 0.95]'))
-            else:
-                kw["pass_if"] = (pi[0], float(pi[1]))
-        if m == "rating":
-            rt = r.get("ratings")
-            if not isinstance(rt, dict) or not rt:
-                P.append(Problem(source, None, f"{key}.ratings", "missing", "a table label = score"))
-            else:
-                kw["ratings"] = {str(a): float(b) for a, b in rt.items()}
-        for opt in ("higher_is_better", "strict"):
-            if opt in r:
-                kw[opt] = bool(r[opt])
-        for opt in ("cap", "base"):
-            if opt in r:
-                kw[opt] = float(r[opt])
-        rules.append(Rule(str(r.get("name", f"rule{i + 1}")), m, float(w), r.get("column"), **kw))
-    weights = sum(r.weight for r in rules)
-    if rules and not math.isclose(weights, 1.0, abs_tol=1e-9) and weights > 0:
-        P.append(Problem(source, None, "rule.weight", f"weights add up to {weights:g}", "weights adding up to 1"))
-    kw = {}
-    if "grades" in data:
-        g = data["grades"]
-        if not isinstance(g, dict) or not g or not all(isinstance(v, (int, float)) for v in g.values()):
-            P.append(Problem(source, None, "grades", "malformed", "a table grade = lower bound in percent"))
-        else:
-            kw["grades"] = tuple(sorted(((str(k), float(v)) for k, v in g.items()), key=lambda x: -x[1]))
-    if "bonus_share" in data:
-        kw["bonus_share"] = {str(k): float(v) for k, v in data["bonus_share"].items()}
-    if "bonus_base" in data:
-        bb = data["bonus_base"]
-        if not isinstance(bb, (int, float)) or bb < 0:
-            P.append(Problem(source, None, "bonus_base", f"{bb!r} is not an amount", "a number >= 0"))
-        else:
-            kw["bonus_base"] = float(bb)
-    if "veto_grade" in data:
-        kw["veto_grade"] = str(data["veto_grade"])
-    if P:
-        raise InputError(P)
-    return Scheme(rules=tuple(rules), **kw)
+    """Build and check a :class:`Scheme` from a dict (the parsed TOML).
+
+    Every problem is reported at once, as ``source: dotted.key: problem
+    (expected ...)``; the schema is :mod:`wfm.kpi.scheme_schema`.
+    """
+    # pydantic's side of wfm: imported only when a scheme is read
+    from wfm.config import validate_config
+    from wfm.kpi.scheme_schema import SchemeFile
+
+    return validate_config(SchemeFile, data, source).to_scheme()

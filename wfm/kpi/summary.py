@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from wfm import DEFAULT_TZ
 from wfm.kpi import outbound as ob
 from wfm.kpi import pay as pay_mod
 from wfm.kpi import scorecard as sc
@@ -20,7 +22,7 @@ from wfm.kpi import wfm_kpis as K
 from wfm.kpi.terms import TARGETS
 from wfm.kpi.timeline import build_timeline
 
-__all__ = ["KpiReport", "kpi_report", "check_targets", "plan_kpi_summary"]
+__all__ = ["KpiReport", "kpi_report", "write_kpi_report", "check_targets", "plan_kpi_summary"]
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,7 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
         if roster is not None:
             att = K.attendance_events(tl, roster, leave)
             views["attendance"] = att
-            counts = att.groupby("agent_id")[["late_15", "late_30", "absence"]].sum()
-            kp = per_agent.set_index("agent_id").join(counts).fillna(
-                {"late_15": 0, "late_30": 0, "absence": 0}).reset_index()
-            if agents is not None and "full_month" in agents:
-                kp = kp.merge(agents[["agent_id", "full_month"]], on="agent_id", how="left")
+            kp = sc.with_full_month(sc.scorecard_kpis(per_agent, att), agents)
             views["scorecard"] = sc.score_agents(kp, scheme)
     if roster is not None:
         hours = pay_mod.pay_hours(roster, tl if state_log is not None else None, leave,
@@ -169,6 +167,30 @@ def kpi_report(*, state_log=None, roster=None, results=None, forecasts=None, lea
                   "money": "CNY, half-up to the cent"},
     }
     return KpiReport(views, summary)
+
+
+def write_kpi_report(report: KpiReport, out_dir, *, tz: str = DEFAULT_TZ,
+                     workbook: str = "kpi_report.xlsx", summary: str = "kpi_summary.json",
+                     csv: bool = True) -> list[Path]:
+    """Write a :class:`KpiReport` into ``out_dir``: the workbook (a ``summary``
+    sheet of the target check, then one sheet per view), one ``kpi_<view>.csv``
+    per view (``csv``) and the JSON summary. Views too long for an Excel sheet
+    go to CSV only. Timestamps are shown in ``tz``. Returns the paths written."""
+    from wfm.export import write_csv, write_workbook
+    from wfm.io import write_json
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    sheets = {"summary": pd.DataFrame(report.summary.get("targets", []))}
+    sheets.update({k: v for k, v in report.views.items() if len(v) < 1_048_575})
+    paths.append(write_workbook(sheets, out / workbook, tz=tz,
+                                notes={"ratios": "fractions: 0.9 = 90 %", "money": "CNY"}))
+    if csv:
+        for name, v in report.views.items():
+            paths.append(write_csv(v, out / f"kpi_{name}.csv"))
+    paths.append(write_json(report.summary, out / summary))
+    return paths
 
 
 def plan_kpi_summary(staffing: pd.DataFrame, roster=None, *, coverage: pd.DataFrame | None = None,

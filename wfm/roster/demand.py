@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wfm import DEFAULT_TZ
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, Problem, argument_problem
 
 
 @dataclass(frozen=True)
@@ -180,14 +180,14 @@ def build_horizon(req: pd.DataFrame, *, weeks: int | None = None, days: int | No
         if weeks is None:
             weeks = max(1, span_days // 7)
         if not 1 <= int(weeks) <= 6:
-            raise InputError(Problem(source, None, "weeks", f"{weeks} weeks", "1 to 6 weeks"))
+            raise InputError(argument_problem("weeks", f"{weeks} weeks", "1 to 6 weeks"))
         days = 7 * int(weeks)
     if days < 1:
-        raise InputError(Problem(source, None, "days", f"{days}", ">= 1"))
+        raise InputError(argument_problem("days", f"{days}", ">= 1"))
     if span_days < days - 1:
         raise InputError(Problem(source, None, "interval_start",
                                  f"the requirements cover {span_days} day(s) from {first_date}, the roster horizon needs {days}",
-                                 f"requirements for {days} days, or fewer --weeks"))
+                                 f"requirements for {days} days, or fewer weeks"))
     start, off = _day_offsets(first_date, days, tz)
     n = int(round(off[-1] / interval))
     minutes = (ts - start).dt.total_seconds().to_numpy() / 60
