@@ -61,7 +61,7 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     busy = staffing[staffing.offered > 0]
     assert summary["planned_service_level"] == pytest.approx(
         np.average(busy.service_level, weights=busy.offered))
-    # Every staffed interval meets the default targets of domain.md section 1.
+    # Every staffed interval meets the default targets of DOMAIN.md section 1.
     assert (busy.service_level >= 0.8 - 1e-9).all()
     assert (busy.asa_s <= 20 + 1e-9).all()
     assert (busy.p_abandon <= 0.05 + 1e-9).all()

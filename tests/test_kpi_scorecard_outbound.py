@@ -1,4 +1,4 @@
-"""Scorecard (domain.md section 5) and outbound campaign KPIs (section 6),
+"""Scorecard (DOMAIN.md section 5) and outbound campaign KPIs (section 6),
 against hand-computed small cases."""
 
 from __future__ import annotations

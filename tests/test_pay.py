@@ -1,4 +1,4 @@
-"""Pay rules of domain.md section 4, checked to the cent against hand arithmetic.
+"""Pay rules of DOMAIN.md section 4, checked to the cent against hand arithmetic.
 
 Rates: 5-on-2 hourly = 2800 / 21.75 / 8 = 2800 / 174; 1-on-1 hourly =
 2800 / 15.5 / 12 = 2800 / 186. Every expected amount below is written as

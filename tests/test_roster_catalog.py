@@ -17,7 +17,7 @@ CATALOG = ROOT / "models" / "shifts.toml"
 def test_default_catalog_follows_domain_section_4():
     cat = load_catalog(CATALOG)
     ft, oo = cat.contracts["five_two"], cat.contracts["one_one"]
-    # domain.md s.4: base 2800 CNY, 21.75 / 15.5 paid days a month, 8 h / 12 h shifts
+    # DOMAIN.md s.4: base 2800 CNY, 21.75 / 15.5 paid days a month, 8 h / 12 h shifts
     assert ft.daily_rate == pytest.approx(2800 / 21.75)
     assert oo.daily_rate == pytest.approx(2800 / 15.5)
     assert ft.work_days_per_week == 5 and ft.days_off_consecutive

@@ -348,7 +348,7 @@ def test_service_for_agents_inverts_required_agents():
 
 
 def test_deferred_work_is_plain_workload():
-    # domain.md section 3: 120 e-mails of 180 s fill 6 productive hours.
+    # DOMAIN.md section 3: 120 e-mails of 180 s fill 6 productive hours.
     assert st.deferred_agents(120, 180, 480, productive_fraction=0.75) == pytest.approx(1.0)
     assert st.deferred_agents(480, 45, 480, productive_fraction=0.75) == pytest.approx(1.0)
     df = pd.DataFrame({

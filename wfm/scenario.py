@@ -80,7 +80,7 @@ class ForecastSection:
     backtest_origins: int = 4
     training_weeks: int = 16
     holidays_country: str = "CN"
-    # Double-11 and its ramp (domain.md section 4 names it as the peak event).
+    # Double-11 and its ramp (DOMAIN.md section 4 names it as the peak event).
     events: dict = field(default_factory=lambda: {
         "11-09": 1.3, "11-10": 1.6, "11-11": 2.5, "11-12": 1.8, "11-13": 1.3})
 

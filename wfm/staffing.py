@@ -91,7 +91,7 @@ __all__ = [
     "service_for_agents",
 ]
 
-#: Handle time per item, seconds, by channel (../shared/domain.md section 3).
+#: Handle time per item, seconds, by channel (DOMAIN.md section 3).
 CHANNEL_HANDLE_S: dict[str, float] = {
     "voice": 180.0,
     "outbound": 180.0,
@@ -440,7 +440,7 @@ def deferred_agents(items, handle_s, interval_min, productive_fraction=1.0):
     ``agents = items * handle_s / (60 * interval_min * productive_fraction)``
     (not rounded). ``productive_fraction`` is the share of an on-shift agent's
     time spent on the items: 1.0 when shrinkage is applied separately (as in
-    :func:`required_agents`); 0.75 reproduces domain.md section 3, whose daily
+    :func:`required_agents`); 0.75 reproduces DOMAIN.md section 3, whose daily
     capacities (120 e-mails of 180 s in an 8-hour day) already include it.
     """
     items, handle_s, interval_min, pf = _as_float_arrays(
@@ -474,7 +474,7 @@ def scheduled_agents(agents, shrinkage: float) -> np.ndarray:
 class ServiceTargets:
     """Service targets an interval must meet; ``None`` switches a target off.
 
-    Defaults are those of ../shared/domain.md section 1: 80 % answered in 20 s.
+    Defaults are those of DOMAIN.md section 1: 80 % answered in 20 s.
     ``max_abandon`` needs the Erlang A model (Erlang C has no abandonment).
     """
 
@@ -648,7 +648,7 @@ def _prepare(intervals: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     queued = out["channel"].isin(QUEUED_CHANNELS).to_numpy()
     default_handle = out["channel"].map(CHANNEL_HANDLE_S).astype(float)
     aht = out["aht_s"].astype(float)
-    # Deferred work may omit its handle time: fall back to domain.md section 3.
+    # Deferred work may omit its handle time: fall back to DOMAIN.md section 3.
     out["aht_s"] = aht.where(aht.notna() | queued, default_handle)
     offered = out["offered"].astype(float).to_numpy()
     bad_aht = (offered > 0) & ~(out["aht_s"].to_numpy(dtype=float) > 0)

@@ -1,4 +1,4 @@
-"""Outbound campaign KPIs from a dialling log (domain.md section 6).
+"""Outbound campaign KPIs from a dialling log (DOMAIN.md section 6).
 
 Source: ``../shared/seeds/004_*.txt`` (外呼项目运营指标介绍). The log is one
 row per dial attempt (:func:`wfm.kpi.inputs.validate_dials`). Each account

@@ -1,4 +1,4 @@
-"""Pay hours and pay per agent and month (domain.md section 4).
+"""Pay hours and pay per agent and month (DOMAIN.md section 4).
 
 Rates (source: ``../shared/seeds/000_*.txt`` and ``001_*.txt``, 加班工资核算方法):
 
@@ -44,7 +44,7 @@ Money: computed in :class:`decimal.Decimal` from exact inputs (hours from
 millisecond timestamps) and rounded **half-up to the cent once per pay
 line** (overtime, holiday, deduction, ... of one agent and month); the gross
 is the sum of the rounded lines, so a payslip adds up. Worked case
-(domain.md): base 2 800, 5-on-2, 3 h overtime -> 2800 / 21.75 / 8 x 3 x 1.5 =
+(DOMAIN.md): base 2 800, 5-on-2, 3 h overtime -> 2800 / 21.75 / 8 x 3 x 1.5 =
 72.4137... -> **72.41**.
 
 Pay is settled on the last day of the month and paid on the 15th of the next
@@ -88,7 +88,7 @@ __all__ = [
 ]
 
 CENT = Decimal("0.01")
-#: Post allowance by star level (domain.md section 4).
+#: Post allowance by star level (DOMAIN.md section 4).
 POST_ALLOWANCE = {0: Decimal(0), 1: Decimal(400), 2: Decimal(600), 3: Decimal(900)}
 #: Subsidy by star level (0 = basic staff).
 SUBSIDY = {0: Decimal(300), 1: Decimal(500), 2: Decimal(700), 3: Decimal(900)}
@@ -193,7 +193,7 @@ def is_statutory_holiday(dates) -> np.ndarray:
 
 
 def pay_date(year: int, month: int) -> dt.date:
-    """When the pay for ``year-month`` is paid (domain.md section 4).
+    """When the pay for ``year-month`` is paid (DOMAIN.md section 4).
 
     The 15th of the following month; when that is not a working day in
     China (weekend or holiday, with the make-up working weekends of the

@@ -1,4 +1,4 @@
-"""Monthly agent scorecard: weighted KPI scores, grade A-E, bonus (domain.md section 5).
+"""Monthly agent scorecard: weighted KPI scores, grade A-E, bonus (DOMAIN.md section 5).
 
 Scoring methods named by the source documents, each a :class:`Rule`:
 
@@ -28,7 +28,7 @@ deductions, floored at 0. Item scores are on a 0-100 scale. A missing value
 Grades (source: 95 %(含)以上 A, 90 %(含)-94 % B, 80 %(含)-89 % C, 71 %(含)-79 % D,
 70 %以下 E): the source leaves (70 %, 71 %) unassigned. **The product closes
 the gap with lower bounds: A >= 95, B >= 90, C >= 80, D >= 70, E < 70**, so
-70.0 to 70.99 is D (domain.md's table writes E as "< 70 %"). Note that in
+70.0 to 70.99 is D (DOMAIN.md's table writes E as "< 70 %"). Note that in
 Chinese legal usage "以下" includes the number (70 % would be E); a centre
 that reads it so sets ``D`` to 70.01 in its scheme. The grade is taken from
 the score *rounded half-up to 2 decimals* (the number printed on the
@@ -111,7 +111,7 @@ class Scheme:
 
 def default_scheme(bonus_base: float = 500.0) -> Scheme:
     """A scheme on the KPIs the planner measures, with the domain targets as the
-    top band (domain.md section 2) and the source's attendance deductions.
+    top band (DOMAIN.md section 2) and the source's attendance deductions.
 
     ===========================  ======  ==========================================
     item                         weight  scoring
@@ -308,7 +308,7 @@ def read_bonuses(path) -> dict[str, float]:
 
 
 def sales_commission(pool, score, share="0.70") -> Decimal:
-    """Sales commission = commission pool x 70 % x score (domain.md section 5),
+    """Sales commission = commission pool x 70 % x score (DOMAIN.md section 5),
     half-up to the cent: ``sales_commission(3000, "0.98") == Decimal("2058.00")``."""
     d = Decimal(str(pool)) * Decimal(str(share)) * Decimal(str(score))
     return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -316,7 +316,7 @@ def sales_commission(pool, score, share="0.70") -> Decimal:
 
 def traffic_score(handled, complaint_contacts, monthly_target) -> float:
     """Traffic score = (calls handled - complaint contacts) / monthly unit target
-    (domain.md section 3; source: 话务量指标 = (呼出(呼入)个数 - 处理客户投诉个数) /
+    (DOMAIN.md section 3; source: 话务量指标 = (呼出(呼入)个数 - 处理客户投诉个数) /
     单位话务指标)."""
     if monthly_target <= 0:
         raise ValueError("monthly_target must be positive")

@@ -1,6 +1,6 @@
 """Domain constants of the KPI package: agent states, contracts, KPI targets.
 
-Every number here is a default taken from ``../shared/domain.md`` (the
+Every number here is a default taken from ``DOMAIN.md`` (the
 project's summary of the Chinese source documents in ``../shared/seeds/``);
 all of them can be overridden where they are used.
 """
@@ -54,7 +54,7 @@ STATE_SYNONYMS = {
     "培训": "training", "会议": "meeting", "签出": "logged_out",
 }
 
-#: Productive time (domain.md section 2, utilisation: "talk, hold, wrap, available").
+#: Productive time (DOMAIN.md section 2, utilisation: "talk, hold, wrap, available").
 PRODUCTIVE_STATES = ("available", "talk", "hold", "acw")
 #: Time spent handling contacts (the numerator of occupancy).
 HANDLING_STATES = ("talk", "hold", "acw")
@@ -129,10 +129,10 @@ CONTRACT_ALIASES = {
     "1/1": "1-on-1", "做一休一": "1-on-1",
 }
 
-#: Monthly base pay, CNY (domain.md section 4).
+#: Monthly base pay, CNY (DOMAIN.md section 4).
 BASE_PAY_CNY = Decimal("2800")
 
-#: KPI targets (domain.md sections 1 and 2): (comparison, value).
+#: KPI targets (DOMAIN.md sections 1 and 2): (comparison, value).
 TARGETS = {
     "service_level": (">=", 0.80),
     "asa_s": ("<=", 20.0),

@@ -1,4 +1,4 @@
-"""Workforce-management KPIs: the planner's own measures (domain.md sections 1-2).
+"""Workforce-management KPIs: the planner's own measures (DOMAIN.md sections 1-2).
 
 Agent KPIs take the *timeline* of :func:`wfm.kpi.timeline.build_timeline`
 (the state log laid over the published roster); queue KPIs take the actual
@@ -11,7 +11,7 @@ Grouping: ``by`` names timeline columns, usually ``("agent_id",)``,
 ``("team",)``, ``("agent_id", "work_date")`` (per agent and day: a night
 shift counts on the day it starts) or ``()`` for the whole centre.
 
-Formulas (source: ../shared/domain.md; "x_s" is time in state x)
+Formulas (source: DOMAIN.md; "x_s" is time in state x)
 ------------------------------------------------------------------
 ============================  ===============================================
 schedule adherence            time in the scheduled activity / scheduled time
@@ -155,7 +155,7 @@ def _match_matrix(match: Mapping[str, Iterable[str]]) -> np.ndarray:
 def adherence(timeline: pd.DataFrame, *, tolerance_min: float = 0.0,
               by: Iterable[str] = ("agent_id",),
               match: Mapping[str, Iterable[str]] = ADHERENCE_MATCH) -> pd.DataFrame:
-    """Time-based schedule adherence (domain.md section 2).
+    """Time-based schedule adherence (DOMAIN.md section 2).
 
     ``adherence = adherent_s / scheduled_s`` where ``scheduled_s`` is the
     shift time and ``adherent_s`` the part of it in which the agent's state
@@ -210,7 +210,7 @@ def adherence(timeline: pd.DataFrame, *, tolerance_min: float = 0.0,
 
 def share_adhering(adherence_table: pd.DataFrame, *, threshold: float = 0.95,
                    by: Iterable[str] = ()) -> pd.DataFrame:
-    """Share of agents who kept to their schedule (domain.md section 2, target >= 99 %).
+    """Share of agents who kept to their schedule (DOMAIN.md section 2, target >= 99 %).
 
     ``adherence_table``: output of :func:`adherence` with one row per agent
     (``by=("agent_id",)`` or ``("agent_id", "team")``). An agent keeps to
@@ -253,7 +253,7 @@ def _keys(t, by):
 
 def utilisation(timeline: pd.DataFrame, *, by: Iterable[str] = ("agent_id",),
                 denominator: str = "logged_in") -> pd.DataFrame:
-    """Productivity / utilisation (domain.md section 2, target >= 70 %).
+    """Productivity / utilisation (DOMAIN.md section 2, target >= 70 %).
 
     ``(available + talk + hold + acw) / logged-in time`` (``denominator=
     "logged_in"``, the default) or ``/ scheduled (paid) time``
@@ -283,7 +283,7 @@ def occupancy(timeline: pd.DataFrame, *, by: Iterable[str] = ("agent_id",)) -> p
 
 
 def not_ready_break_ratio(timeline: pd.DataFrame, *, by: Iterable[str] = ("agent_id",)) -> pd.DataFrame:
-    """Not-ready + break ratio (domain.md section 2, target < 6 %).
+    """Not-ready + break ratio (DOMAIN.md section 2, target < 6 %).
 
     ``(not_ready + break) / logged-in time``. Meals are not counted (the
     source names "示忙和休息": shown-busy and rest). Returns keys,
@@ -339,7 +339,7 @@ def attendance_events(timeline: pd.DataFrame, roster, leave: pd.DataFrame | None
     time in the shift. A shift on a day with a leave record is ``on_leave``
     and neither late nor absent.
 
-    Deduction classes (domain.md section 5, source: "无故迟到、早退15分钟扣除1分,
+    Deduction classes (DOMAIN.md section 5, source: "无故迟到、早退15分钟扣除1分,
     30分钟以上2分。无故旷工...一天扣除5分"): ``late_15`` counts late arrivals and
     early departures of at least ``bands_min[0]`` and less than
     ``bands_min[1]`` minutes, ``late_30`` those of at least ``bands_min[1]``;
@@ -457,7 +457,7 @@ def _period_frame(df: pd.DataFrame, by: Iterable[str]) -> tuple[pd.DataFrame, li
 
 def service_kpis(results: pd.DataFrame, *, by: Iterable[str] = ("queue", "date"),
                  sl_method: str = "offered") -> pd.DataFrame:
-    """Service level, ASA, abandonment, AHT, ATT, ACW (domain.md section 1).
+    """Service level, ASA, abandonment, AHT, ATT, ACW (DOMAIN.md section 1).
 
     ``results``: :func:`wfm.kpi.inputs.validate_results` output. ``by``:
     columns (``queue``, ``channel``) and levels (``interval``, ``date``,
@@ -589,7 +589,7 @@ def _accuracy(f, a) -> np.ndarray:
 
 def forecast_accuracy(forecast: pd.DataFrame, actual: pd.DataFrame, *, level: str = "day",
                       lead_days: int = 0) -> pd.DataFrame:
-    """Call-volume and AHT forecast accuracy per queue and period (domain.md
+    """Call-volume and AHT forecast accuracy per queue and period (DOMAIN.md
     section 2: "match between forecast and actual volume", target >= 90 %).
 
     ``forecast``: snapshots (:func:`select_snapshot` picks the forecast as
@@ -686,7 +686,7 @@ def required_from_actual(actual: pd.DataFrame, *, targets=None, model: str = "er
     handled; where nothing was handled, ``fallback_aht_s`` (aligned to
     ``actual``'s rows, e.g. the forecast AHT) or the queue's mean) run
     through :func:`wfm.staffing.required_agents` with ``targets`` (default:
-    80 % in 20 s, domain.md section 1). Returns ``queue``,
+    80 % in 20 s, DOMAIN.md section 1). Returns ``queue``,
     ``interval_start``, ``interval_min``, ``required_agents``.
     """
     from wfm.staffing import ServiceTargets, required_agents
@@ -725,7 +725,7 @@ def _agent_hours_accuracy(keys: pd.DataFrame, f_agents, a_agents, level: str, by
 def staffing_forecast_accuracy(forecast: pd.DataFrame, actual: pd.DataFrame, *, targets=None,
                                model: str = "erlang-c", patience_s: float | None = None,
                                level: str = "day", lead_days: int = 0) -> pd.DataFrame:
-    """Staffing forecast accuracy (domain.md section 2: "staff required from the
+    """Staffing forecast accuracy (DOMAIN.md section 2: "staff required from the
     forecast vs staff actually required", target >= 90 %).
 
     Required agents from the forecast (its ``required_agents`` column when
@@ -762,7 +762,7 @@ def staffing_forecast_accuracy(forecast: pd.DataFrame, actual: pd.DataFrame, *, 
 def schedule_forecast_accuracy(roster: pd.DataFrame, actual: pd.DataFrame, *, targets=None,
                                model: str = "erlang-c", patience_s: float | None = None,
                                level: str = "day") -> pd.DataFrame:
-    """Schedule forecast accuracy (domain.md section 2: "scheduled (rostered)
+    """Schedule forecast accuracy (DOMAIN.md section 2: "scheduled (rostered)
     staff vs staff the actual traffic needed", target >= 90 %).
 
     Rostered agents on the phones per interval (:func:`roster_coverage`:

@@ -4,7 +4,7 @@ A catalogue names *shift types* (length, start windows, meal and breaks with
 their windows) and *contracts* (which shift types an agent may work, the
 days-on/days-off pattern, rest and consecutive-day rules, weekly hours, pay and
 headcount limits). ``models/shifts.toml`` is the default catalogue: the two
-contracts of ../shared/domain.md section 4 (5-on-2 with 8-hour shifts, 1-on-1
+contracts of DOMAIN.md section 4 (5-on-2 with 8-hour shifts, 1-on-1
 with 12-hour shifts) paid from a base of 2 800 CNY a month.
 
 Every mistake raises :class:`wfm.errors.InputError` naming the file and the
@@ -98,7 +98,7 @@ class Contract:
 
     @property
     def daily_rate(self) -> float:
-        """Pay for one worked shift: base / paid days a month (domain.md s.4)."""
+        """Pay for one worked shift: base / paid days a month (DOMAIN.md s.4)."""
         return self.base_monthly / self.paid_days_per_month
 
 

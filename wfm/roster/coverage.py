@@ -7,7 +7,7 @@
   agents and the service they give (``wfm.staffing.service_for_agents``).
   With several queues the pooled agents are split in proportion to each
   queue's requirement and the service is averaged weighted by offered.
-* :func:`schedule_accuracy`: ../shared/domain.md section 2, "scheduled vs
+* :func:`schedule_accuracy`: DOMAIN.md section 2, "scheduled vs
   required": 1 - sum|scheduled - required| / sum required over intervals.
 """
 
