@@ -15,6 +15,11 @@ Columns (header names, case-insensitive):
 * ``fixed_days_off`` (optional): weekdays the agent never works (``Sat;Sun``);
 * ``min_minutes`` / ``max_minutes`` (optional): paid minutes over the horizon
   (used by flexible contracts).
+
+The columns are declared once in :data:`AGENTS_CSV` and checked by the
+table engine (:mod:`wfm.tables`): any other column is ignored; every
+problem is listed with its spreadsheet row (header = row 1; wholly blank
+rows are skipped but counted).
 """
 
 from __future__ import annotations

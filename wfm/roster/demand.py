@@ -134,7 +134,7 @@ def validate_requirements(df: pd.DataFrame, *, source: str = "<dataframe>", tz: 
     n = T.n
     qt = T.text("queue", required=False)[0]
     queue = qt.where(qt != "", "main") if qt is not None else pd.Series(np.full(n, "main", dtype=object))
-    q_codes = pd.factorize(queue)[0]
+    q_codes, q_names = pd.factorize(queue, sort=True)
     raw = T.col("interval_start")
     r = timestamps(raw, tz, q_codes)
     expected = "ISO 8601, e.g. 2026-03-02T08:30:00+08:00"
@@ -157,38 +157,42 @@ def validate_requirements(df: pd.DataFrame, *, source: str = "<dataframe>", tz: 
                 p, col, f"{_cell(s, p)} is not a number >= 0", exp))
         values[col] = v  # aht_s, scheduled_agents: a value that is no number is left blank
     P.raise_if_any()
+    # sorted by queue then time (stable: file order among equals)
+    order = np.lexsort((r.utc_ns, q_codes))
+    qs, ns = q_codes[order], r.utc_ns[order]
+    same_q = np.zeros(n, dtype=bool)
+    same_q[1:] = qs[1:] == qs[:-1]
+    dup = np.zeros(n, dtype=bool)
+    dup[1:] = same_q[1:] & (ns[1:] == ns[:-1])
+    if dup.any():
+        for k in np.flatnonzero(dup):
+            P.add("interval_start", f"queue {q_names[qs[k]]!r} repeats "
+                  f"{pd.Timestamp(int(ns[k]), tz='UTC').tz_convert(tz).isoformat()}",
+                  "one row per queue and interval", row=int(T.rows[order[k]]))
+        P.raise_if_any()
     # a datetime column keeps its resolution (as the staffing step made it)
     unit = pd.DatetimeIndex(raw).unit if pd.api.types.is_datetime64_any_dtype(raw.dtype) else "ns"
-    out = pd.DataFrame({"queue": queue.astype("str"), "interval_start": aware(r.utc_ns, tz).dt.as_unit(unit)})
+    out = pd.DataFrame({"queue": pd.Series(np.asarray(q_names, dtype=object)[qs], dtype="str"),
+                        "interval_start": aware(ns, tz).dt.as_unit(unit)})
     for col in _NUMBERS:
         if col in values:
-            out[col] = values[col]
+            out[col] = values[col][order]
     if T.has("channel"):
-        out["channel"] = T.text("channel", required=False)[0].to_numpy()
-    out["_row"] = T.rows
-    out = out.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
-    dup = out.duplicated(["queue", "interval_start"]).to_numpy()
-    if dup.any():
-        for i in np.flatnonzero(dup):
-            P.add("interval_start", f"queue {out['queue'].iloc[i]!r} repeats "
-                  f"{out['interval_start'].iloc[i].isoformat()}", "one row per queue and interval",
-                  row=int(out["_row"].iloc[i]))
-        P.raise_if_any()
-    out = out.drop(columns="_row")
+        out["channel"] = T.text("channel", required=False)[0].to_numpy()[order]
     if "interval_min" in out.columns:
         vals = np.unique(out["interval_min"].to_numpy())
         if len(vals) != 1 or vals[0] <= 0 or vals[0] != int(vals[0]):
             raise InputError(Problem(source, None, "interval_min", f"values {vals.tolist()} differ or are not whole minutes", "one interval length (15, 30 or 60)"))
         out["interval_min"] = int(vals[0])
     else:
-        steps = []
-        for _, g in out.groupby("queue", sort=True):
-            minutes = ((g["interval_start"] - g["interval_start"].iloc[0]).dt.total_seconds() / 60).to_numpy()
-            d = np.round(np.diff(minutes)).astype(np.int64)
-            steps.extend(d[d > 0].tolist())
-        if not steps:
+        # the smallest step between the timestamps of a queue, in whole minutes
+        first = np.maximum.accumulate(np.where(same_q, 0, np.arange(n))) if n else np.zeros(0, dtype=np.int64)
+        minutes = (ns - ns[first]) / 1e9 / 60
+        d = np.round(np.diff(minutes))[same_q[1:]]
+        d = d[d > 0]
+        if not len(d):
             raise InputError(Problem(source, None, "interval_min", "cannot infer the interval length from one row", "an interval_min column"))
-        out["interval_min"] = int(min(steps))
+        out["interval_min"] = int(d.min())
     return out
 
 
