@@ -54,7 +54,8 @@ do not exist and are reported. Naive timestamps in the repeated autumn hour
 are ambiguous: per queue, the first row (in file order) with a given wall-clock
 time is taken as the earlier (summer-time) instant and a second row with the
 same wall-clock time as the later (standard-time) instant; write explicit
-offsets to avoid relying on this.
+offsets to avoid relying on this. This is the one daylight-saving policy of
+every input table (:mod:`wfm.tables.parse`).
 
 Errors
 ------
