@@ -392,10 +392,8 @@ def _roster_subactivities(T: Table, start, end, both) -> pd.DataFrame:
             P.add_rows(both & be & ~bs, "meal_end", lambda p: P.problem(
                 p, "meal_end", "missing value (meal_start is given)", "both meal times or neither"))
             has = both & ~bs & ~be
-            s_ns, s_ok = _meal_time(T, "meal_start", ms, start, has)
-            e_clock = clock_minutes(me)[1] if not pd.api.types.is_datetime64_any_dtype(me.dtype) \
-                else np.zeros(len(me), bool)
-            e_ns, e_ok = _meal_time(T, "meal_end", me, start, has)
+            s_ns, s_ok, _ = _meal_time(T, "meal_start", ms, start, has)
+            e_ns, e_ok, e_clock = _meal_time(T, "meal_end", me, start, has)
             # a clock end at or before its start lies on the next day
             fix = has & s_ok & e_ok & e_clock & (e_ns <= s_ns)
             e_ns = np.where(fix, e_ns + _DAY_NS, e_ns)
@@ -468,7 +466,8 @@ def _clock(ns, tz) -> str:
 
 
 def _meal_time(T: Table, name: str, s: pd.Series, shift_start: np.ndarray, has: np.ndarray):
-    """Meal time: ISO timestamp, or a HH:MM clock resolved within the shift."""
+    """Meal time: ISO timestamp, or a HH:MM clock resolved within the shift.
+    Returns ``(utc_ns, ok, is_clock)``."""
     P, tz = T.P, T.tz
     n = len(s)
     out = np.full(n, NAT, dtype=np.int64)
@@ -487,9 +486,9 @@ def _meal_time(T: Table, name: str, s: pd.Series, shift_start: np.ndarray, has: 
         P.add_rows(has & ~r.ok & ~r.nonexistent, name, lambda p: P.problem(
             p, name, "not a valid time", T.meaning(name)))
         nonexistent(has & r.nonexistent, lambda p: repr(str(s.iloc[p])))
-        return out, ok
+        return out, ok, np.zeros(n, dtype=bool)
     t = as_text(s.astype("str") if s.dtype == object else s).fillna("")
-    minutes, is_clock, valid = clock_minutes(t)
+    minutes, is_clock, valid = clock_minutes(t, stripped=True)
     if (has & is_clock).any():
         pos = np.flatnonzero(has & is_clock)
         m = minutes[pos]
@@ -511,4 +510,4 @@ def _meal_time(T: Table, name: str, s: pd.Series, shift_start: np.ndarray, has: 
         P.add_rows(pos[~r.ok & ~r.nonexistent], name, lambda p: P.problem(
             p, name, f"{t.iloc[p]!r} is not a valid timestamp or clock time", T.meaning(name)))
         nonexistent(pos[r.nonexistent], lambda p: repr(t.iloc[p]))
-    return out, ok
+    return out, ok, is_clock

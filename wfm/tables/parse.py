@@ -396,17 +396,22 @@ def clock_minute(text: str) -> int | None:
     return v if v <= 1440 else None
 
 
-def clock_minutes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def clock_minutes(s: pd.Series, *, stripped: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorised :func:`clock_minute` over a column.
 
     Returns ``(minutes, is_clock, ok)``: ``is_clock`` where the cell has the
     ``H:MM``/``HH:MM`` shape, ``ok`` where it is also a valid time (hours
     <= 24, minutes < 60, at most 24:00); ``minutes`` is 0 elsewhere.
+    ``stripped``: ``s`` is already stripped text without NaN.
     """
-    m = as_text(s.astype("str") if s.dtype == object else s).fillna("").str.extract(_CLOCK_RE)
+    t = s if stripped else as_text(s.astype("str") if s.dtype == object else s).fillna("")
+    m = t.str.extract(_CLOCK_RE)
     is_clock = m[0].notna().to_numpy()
-    hh = pd.to_numeric(m[0], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    mm = pd.to_numeric(m[1], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    hh = np.zeros(len(t), dtype=np.int64)
+    mm = np.zeros(len(t), dtype=np.int64)
+    if is_clock.any():
+        hh[is_clock] = m[0][is_clock].astype(np.int64).to_numpy()
+        mm[is_clock] = m[1][is_clock].astype(np.int64).to_numpy()
     minutes = hh * 60 + mm
     ok = is_clock & (hh <= 24) & (mm < 60) & (minutes <= 1440)
     return np.where(ok, minutes, 0), is_clock, ok
