@@ -373,3 +373,19 @@ def test_roster_with_a_catalogue_contract():
     assert validate_roster(df, contracts=terms)["contract"].tolist() == ["part_time", "5-on-2"]
     assert problems(validate_roster, df, source="r.csv")[0] == \
         "r.csv:2: contract: unknown contract 'part_time' (expected one of 5-on-2, 1-on-1)"
+
+
+def test_roster_local_times_on_a_daylight_saving_day_are_reported():
+    # Europe/Berlin skips 02:00-03:00 on 2025-03-30: a night shift 22:00-06:00
+    # from the 29th cannot have its meal at 02:30 local time; a naive ISO
+    # meal time in the gap is reported the same way as any naive timestamp
+    df = roster_frame([
+        ("n1", "5-on-2", "2025-03-29T22:00", "2025-03-30T06:00", "02:30", "03:30", ""),
+        ("n2", "5-on-2", "2025-03-29T22:00", "2025-03-30T06:00", "2025-03-30T02:30", "2025-03-30T03:30", ""),
+    ])
+    assert problems(validate_roster, df, source="r.csv", tz="Europe/Berlin") == [
+        "r.csv:2: meal_start: '02:30' does not exist or is ambiguous in Europe/Berlin on that day "
+        "(expected unambiguous local times, or ISO 8601 times with offsets)",
+        "r.csv:3: meal_start: '2025-03-30T02:30' does not exist in Europe/Berlin (the clocks skip it "
+        "when daylight saving time starts) (expected an existing local time, or a UTC offset such as +01:00)",
+    ]

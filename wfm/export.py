@@ -6,7 +6,8 @@ sees the old file or the complete new one, never half a file.
 Formula injection (CSV/spreadsheet injection)
 ---------------------------------------------
 A cell whose *text* starts with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return may be run as a formula by a spreadsheet. The rule:
+carriage return may be run as a formula by a spreadsheet. The rule (CSV is
+written by :func:`wfm.io.write_csv` with ``safe=True``, the one CSV writer):
 
 * **Numbers stay numbers.** Numeric columns (int, float, bool dtypes) are
   written as numbers: ``-3`` in a numeric column is the number -3 in CSV and
@@ -59,7 +60,16 @@ import numpy as np
 import pandas as pd
 
 from wfm import DEFAULT_TZ, __version__
-from wfm.io import iso_timestamps, write_atomic
+from wfm.io import (
+    FORMULA_PREFIXES,
+    formula_like,
+    is_date_column,
+    iso_timestamps,
+    neutralise_text,
+    safe_frame,
+    write_atomic,
+)
+from wfm.io import write_csv as io_write_csv
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -71,80 +81,14 @@ __all__ = [
     "write_table",
 ]
 
-#: Leading characters that make a spreadsheet treat text as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _EXCEL_MAX_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _dangerous(text: str) -> bool:
-    return bool(text) and text[0] in FORMULA_PREFIXES and not _PLAIN_NUMBER.match(text)
-
-
-def neutralise_text(value):
-    """Text for a CSV cell: prefix ``'`` when it starts with = + - @ tab CR,
-    unless it is a plain decimal number. Non-strings are returned unchanged.
-
-    >>> neutralise_text("=1+1"), neutralise_text("-3"), neutralise_text("-3+A1")
-    ("'=1+1", '-3', "'-3+A1")
-    """
-    if isinstance(value, str) and _dangerous(value):
-        return "'" + value
-    return value
-
-
-def _text_mask(s: pd.Series) -> np.ndarray:
-    """Vectorised :func:`_dangerous` over a text column."""
-    t = s.astype("str")
-    first = t.str.slice(0, 1)
-    risky = first.isin(list(FORMULA_PREFIXES)).to_numpy(dtype=bool).copy()
-    if risky.any():
-        num = t.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
-        risky &= ~num
-    return risky & s.notna().to_numpy()
-
-
-def _is_text_col(s: pd.Series) -> bool:
-    return not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
-                or pd.api.types.is_datetime64_any_dtype(s.dtype)
-                or isinstance(s.dtype, pd.CategoricalDtype) and
-                pd.api.types.is_numeric_dtype(s.dtype.categories.dtype))
-
-
-def _is_date_col(s: pd.Series) -> bool:
-    """Naive datetime column whose values are all midnights (a date)."""
-    if not pd.api.types.is_datetime64_dtype(s.dtype) or isinstance(s.dtype, pd.DatetimeTZDtype):
-        return False
-    v = s.dropna()
-    return len(v) == 0 or bool((v == v.dt.normalize()).all())
-
-
-def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy ready for CSV: timestamps as ISO 8601 text, dates as YYYY-MM-DD,
-    text cells neutralised (see the module docstring)."""
-    out = iso_timestamps(df)
-    for c in out.columns:
-        s = out[c]
-        if _is_date_col(s):
-            out[c] = s.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_datetime64_dtype(s.dtype):
-            out[c] = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
-        elif _is_text_col(s):
-            s = s.astype("object") if isinstance(s.dtype, pd.CategoricalDtype) else s
-            mask = _text_mask(s)
-            if mask.any():
-                s = s.astype("object").copy()
-                s[mask] = "'" + s[mask].astype("str")
-            out[c] = s
-    return out
-
-
 def write_csv(df: pd.DataFrame, path, *, bom: bool = True) -> Path:
-    """Write ``df`` as CSV for spreadsheets, atomically (module docstring)."""
-    frame = safe_frame(df)
-    enc = "utf-8-sig" if bom else "utf-8"
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding=enc))
+    """Write ``df`` as CSV for spreadsheets, atomically (module docstring):
+    :func:`wfm.io.write_csv` with the formula-safe rule."""
+    return io_write_csv(df, path, safe=True, bom=bom)
 
 
 # --------------------------------------------------------------------------
@@ -193,7 +137,7 @@ def _column_plan(s: pd.Series):
         vals = [None if pd.isna(x) else x.to_pydatetime() for x in local]
         return "datetime", vals, fmt
     if pd.api.types.is_datetime64_dtype(s.dtype):
-        if _is_date_col(s):
+        if is_date_column(s):
             vals = [None if pd.isna(x) else x.to_pydatetime() for x in s]
             return "datetime", vals, "yyyy-mm-dd"
         vals = [None if pd.isna(x) else x.to_pydatetime() for x in s]
@@ -286,7 +230,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = DEFAUL
                 cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("", c))
                 cell.data_type = "s"
                 cell.font = bold
-                if _dangerous(c):
+                if formula_like(c):
                     cell.quotePrefix = True
                 header.append(cell)
             ws.append(header)
@@ -307,7 +251,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = DEFAUL
                     elif k == "text" and isinstance(v, str):
                         cell = WriteOnlyCell(ws, value=v)
                         cell.data_type = "s"  # text, never a formula
-                        if _dangerous(v):
+                        if formula_like(v):
                             cell.quotePrefix = True
                         row.append(cell)
                     else:
@@ -325,7 +269,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = DEFAUL
             a.font = bold
             b = WriteOnlyCell(ws, value=_ILLEGAL.sub("", v))
             b.data_type = "s"
-            if _dangerous(v):
+            if formula_like(v):
                 b.quotePrefix = True
             ws.append([a, b])
         ws.append([])

@@ -1,17 +1,41 @@
-"""Atomic output writing (a file is either the old one or the complete new one) and
-reading user CSVs as text with clear errors."""
+"""Atomic output writing (a file is either the old one or the complete new one),
+the one CSV writer, and reading user CSVs as text with clear errors.
+
+Formula injection (CSV/spreadsheet injection)
+---------------------------------------------
+A cell whose *text* starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return may be run as a formula by a spreadsheet.
+:func:`write_csv` with ``safe=True`` (what :func:`wfm.export.write_csv`
+writes for HR and planners) applies the rule of :func:`safe_frame`:
+
+* **Numbers stay numbers.** Numeric columns (int, float, bool dtypes) are
+  written as numbers: ``-3`` in a numeric column is the number -3.
+* **Text is made inert.** A text cell starting with one of those characters
+  gets a leading apostrophe (``'=1+1``, ``'-3+A1``, ``'@SUM(A1)``), the OWASP
+  recommendation; spreadsheets show it as text. Text that is entirely a
+  plain decimal number (``-3``, ``+2.5``, ``-1e3``) is left alone: a
+  spreadsheet reading it as the number -3 runs nothing.
+* tz-aware timestamps are written as ISO 8601 with offset
+  (``2025-10-01T09:00:00+08:00``), naive midnight dates as ``YYYY-MM-DD``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from wfm.errors import InputError, Problem
+from wfm.tables import read_text_csv as _read_text_csv
+
+#: Leading characters that make a spreadsheet treat text as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
@@ -42,19 +66,87 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
 def read_text_csv(path: str | os.PathLike, expected: str) -> pd.DataFrame:
     """Read a user CSV with every cell as text (empty cells as ""); a missing
     or unreadable file raises :class:`wfm.errors.InputError` naming it, with
-    ``expected`` saying what the file should be."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(Problem(str(path), None, None, "file not found", expected))
-    try:
-        return pd.read_csv(p, dtype=str, keep_default_na=False)
-    except Exception as e:  # noqa: BLE001
-        raise InputError(Problem(str(path), None, None, f"cannot read: {e}", "a CSV file")) from None
+    ``expected`` saying what the file should be. The table engine's reader
+    (:func:`wfm.tables.read_text_csv`: UTF-8 with or without BOM, else
+    GB18030; wholly blank rows left out, the index keeping each row's
+    position)."""
+    return _read_text_csv(path, expected)
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write ``df`` as UTF-8 CSV atomically (no index)."""
-    return write_atomic(path, lambda tmp: df.to_csv(tmp, index=False))
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, safe: bool = False, bom: bool = False) -> Path:
+    """Write ``df`` as UTF-8 CSV atomically (no index): the one CSV writer.
+
+    ``safe``: make the file safe to open in a spreadsheet (the formula rule
+    of the module docstring, :func:`safe_frame`); ``bom``: start with a
+    UTF-8 byte-order mark so Excel reads Chinese text right.
+    """
+    frame = safe_frame(df) if safe else df
+    enc = "utf-8-sig" if bom else "utf-8"
+    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding=enc))
+
+
+def formula_like(text: str) -> bool:
+    """Could a spreadsheet run this text as a formula (module docstring)?"""
+    return bool(text) and text[0] in FORMULA_PREFIXES and not _PLAIN_NUMBER.match(text)
+
+
+def neutralise_text(value):
+    """Text for a CSV cell: prefix ``'`` when it starts with = + - @ tab CR,
+    unless it is a plain decimal number. Non-strings are returned unchanged.
+
+    >>> neutralise_text("=1+1"), neutralise_text("-3"), neutralise_text("-3+A1")
+    ("'=1+1", '-3', "'-3+A1")
+    """
+    if isinstance(value, str) and formula_like(value):
+        return "'" + value
+    return value
+
+
+def _text_mask(s: pd.Series) -> np.ndarray:
+    """Vectorised :func:`formula_like` over a text column."""
+    t = s.astype("str")
+    first = t.str.slice(0, 1)
+    risky = first.isin(list(FORMULA_PREFIXES)).to_numpy(dtype=bool).copy()
+    if risky.any():
+        num = t.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
+        risky &= ~num
+    return risky & s.notna().to_numpy()
+
+
+def is_text_column(s: pd.Series) -> bool:
+    """Does the column hold text (not numbers, booleans, datetimes or numeric categories)?"""
+    return not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+                or pd.api.types.is_datetime64_any_dtype(s.dtype)
+                or isinstance(s.dtype, pd.CategoricalDtype) and
+                pd.api.types.is_numeric_dtype(s.dtype.categories.dtype))
+
+
+def is_date_column(s: pd.Series) -> bool:
+    """Naive datetime column whose values are all midnights (a date)."""
+    if not pd.api.types.is_datetime64_dtype(s.dtype) or isinstance(s.dtype, pd.DatetimeTZDtype):
+        return False
+    v = s.dropna()
+    return len(v) == 0 or bool((v == v.dt.normalize()).all())
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy ready for a spreadsheet-safe CSV: timestamps as ISO 8601 text,
+    dates as YYYY-MM-DD, text cells neutralised (module docstring)."""
+    out = iso_timestamps(df)
+    for c in out.columns:
+        s = out[c]
+        if is_date_column(s):
+            out[c] = s.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_datetime64_dtype(s.dtype):
+            out[c] = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif is_text_column(s):
+            s = s.astype("object") if isinstance(s.dtype, pd.CategoricalDtype) else s
+            mask = _text_mask(s)
+            if mask.any():
+                s = s.astype("object").copy()
+                s[mask] = "'" + s[mask].astype("str")
+            out[c] = s
+    return out
 
 
 def write_json(obj, path: str | os.PathLike) -> Path:

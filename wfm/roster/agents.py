@@ -15,6 +15,11 @@ Columns (header names, case-insensitive):
 * ``fixed_days_off`` (optional): weekdays the agent never works (``Sat;Sun``);
 * ``min_minutes`` / ``max_minutes`` (optional): paid minutes over the horizon
   (used by flexible contracts).
+
+The columns are declared once in :data:`AGENTS_CSV` and checked by the
+table engine (:mod:`wfm.tables`): any other column is ignored; every
+problem is listed with its spreadsheet row (header = row 1; wholly blank
+rows are skipped but counted).
 """
 
 from __future__ import annotations
@@ -23,14 +28,16 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError, Problem
-from wfm.io import read_text_csv
 from wfm.roster.catalog import Catalog
 from wfm.roster.demand import Horizon
 from wfm.roster.model import Group, transition_ok, weekly_patterns, window_allows, windows_key
+from wfm.tables import Column, Schema, Table, clock_minute, clock_minutes, numbers, read_csv
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -57,11 +64,7 @@ class Agent:
 
 
 def _clock(text: str) -> int | None:
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
-        return None
-    v = int(m.group(1)) * 60 + int(m.group(2))
-    return v if v <= 1440 else None
+    return clock_minute(text.strip())
 
 
 def _days(text: str) -> set[int] | None:
@@ -130,79 +133,108 @@ def parse_dates(text: str) -> set[dt.date]:
     return out
 
 
+#: ``agents.csv``: one row per named agent (header names case-insensitive;
+#: any other column is ignored).
+AGENTS_CSV = Schema(
+    what="agents",
+    columns=(
+        Column("id", "an agent id", required=True, doc="unique"),
+        Column("name", "the agent's name", doc="default: the id"),
+        Column("contract", "a contract key or name of the catalogue", "choice", required=True),
+        Column("availability", "windows [DAYS ]HH:MM-HH:MM separated by ';'", "items",
+               doc="e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00'; blank: any time"),
+        Column("unavailable_dates", "ISO dates or ranges a..b separated by ';'", "items"),
+        Column("preferred_start", "HH:MM", "clock"),
+        Column("fixed_days_off", "weekdays the agent never works, e.g. Sat;Sun", "items"),
+        Column("min_minutes", "paid minutes over the horizon, at least (a number >= 0)", "number", minimum=0),
+        Column("max_minutes", "paid minutes over the horizon, at most (a number >= 0)", "number", minimum=0),
+    ),
+    unknown="ignore",
+    case_sensitive=False,
+    missing_expected="id, contract (name, availability, unavailable_dates, preferred_start, fixed_days_off optional)",
+)
+
+
 def read_agents(path, catalog: Catalog) -> list[Agent]:
     """Read and validate ``agents.csv`` (see the module docstring)."""
-    return agents_from_frame(read_text_csv(path, "an agents CSV"), catalog, source=str(path))
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(Problem(str(path), None, None, "file not found", "an agents CSV"))
+    return agents_from_frame(read_csv(p, str(path)), catalog, source=str(path))
+
+
+def _per_value(text: pd.Series, parse):
+    """``parse`` each distinct cell once: (values, errors) lists by row."""
+    codes, uniques = pd.factorize(text)
+    done = []
+    for u in uniques:
+        try:
+            done.append((parse(u), None))
+        except ValueError as e:
+            done.append((None, str(e)))
+    return [done[c] for c in codes]
 
 
 def agents_from_frame(df: pd.DataFrame, catalog: Catalog, *, source: str = "<agents>") -> list[Agent]:
-    df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
-    problems: list[Problem] = []
-    for col in ("id", "contract"):
-        if col not in df.columns:
-            problems.append(Problem(source, None, col, "column missing", "id, contract (name, availability, unavailable_dates, preferred_start, fixed_days_off optional)"))
-    if problems:
-        raise InputError(problems)
+    """Check an agents table (:data:`AGENTS_CSV`) and return its agents.
+
+    Every problem is reported with its row (the header is row 1; blank
+    rows are skipped but counted); a row without an id is reported once.
+    """
+    T = Table(df, AGENTS_CSV, source, tz=None)
+    P = T.P
+    P.raise_if_any()
+    n = T.n
+
+    def text(col):
+        t = T.text(col, required=False)[0]
+        return t if t is not None else pd.Series([""] * n, dtype="str")
+
+    aid = text("id")
+    has_id = (aid != "").to_numpy()
+    P.add_rows(~has_id, "id", lambda p: P.problem(p, "id", "empty", "an agent id"))
+    repeat = aid.duplicated(keep="first").to_numpy() & has_id
+    P.add_rows(repeat, "id", lambda p: P.problem(p, "id", f"{aid.iloc[p]!r} repeats", "unique ids"))
     by_name = {c.name.lower(): k for k, c in catalog.contracts.items()}
-    out: list[Agent] = []
-    seen: set[str] = set()
-
-    def cell(r, col):
-        v = r.get(col, "")
-        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
-
-    for i, r in enumerate(df.to_dict("records")):
-        row = i + 2
-        aid = cell(r, "id")
-        if not aid:
-            problems.append(Problem(source, row, "id", "empty", "an agent id"))
-            continue
-        if aid in seen:
-            problems.append(Problem(source, row, "id", f"{aid!r} repeats", "unique ids"))
-        seen.add(aid)
-        c = cell(r, "contract")
-        key = c if c in catalog.contracts else by_name.get(c.lower())
-        if key is None:
-            problems.append(Problem(source, row, "contract", f"unknown contract {c!r}", ", ".join(list(catalog.contracts) + [x.name for x in catalog.contracts.values()])))
-        try:
-            windows = parse_availability(cell(r, "availability"))
-        except ValueError as e:
-            problems.append(Problem(source, row, "availability", str(e), "e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00'"))
-            windows = None
-        try:
-            unavailable = parse_dates(cell(r, "unavailable_dates"))
-        except ValueError as e:
-            problems.append(Problem(source, row, "unavailable_dates", str(e), "ISO dates or ranges a..b separated by ';'"))
-            unavailable = set()
-        pref = None
-        if cell(r, "preferred_start"):
-            pref = _clock(cell(r, "preferred_start"))
-            if pref is None or pref >= 1440:
-                problems.append(Problem(source, row, "preferred_start", f"{cell(r, 'preferred_start')!r} is not a clock time", "HH:MM"))
-                pref = None
-        fixed: set[int] = set()
-        if cell(r, "fixed_days_off"):
-            fx = _days(cell(r, "fixed_days_off").replace(";", ","))
-            if fx is None:
-                problems.append(Problem(source, row, "fixed_days_off", f"{cell(r, 'fixed_days_off')!r} is not a list of weekdays", "e.g. Sat;Sun"))
-            else:
-                fixed = fx
-        mins = {}
-        for col in ("min_minutes", "max_minutes"):
-            if cell(r, col):
-                try:
-                    mins[col] = float(cell(r, col))
-                    if mins[col] < 0:
-                        raise ValueError
-                except ValueError:
-                    problems.append(Problem(source, row, col, f"{cell(r, col)!r} is not a number >= 0"))
-        if "min_minutes" in mins and "max_minutes" in mins and mins["max_minutes"] < mins["min_minutes"]:
-            problems.append(Problem(source, row, "max_minutes", "below min_minutes", ">= min_minutes"))
-        if key is not None:
-            out.append(Agent(aid, cell(r, "name") or aid, key, windows, frozenset(unavailable), pref, frozenset(fixed),
-                             mins.get("min_minutes", 0.0), mins.get("max_minutes"), row))
-    if problems:
-        raise InputError(problems)
+    contract = text("contract")
+    key = np.array([c if c in catalog.contracts else by_name.get(c.lower()) for c in contract], dtype=object)
+    names = ", ".join(list(catalog.contracts) + [x.name for x in catalog.contracts.values()])
+    P.add_rows(has_id & pd.isna(key), "contract", lambda p: P.problem(
+        p, "contract", f"unknown contract {contract.iloc[p]!r}", names))
+    windows = _per_value(text("availability"), parse_availability)
+    P.add_rows(has_id & np.array([e is not None for _, e in windows], dtype=bool), "availability",
+               lambda p: P.problem(p, "availability", windows[p][1], "e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00'"))
+    dates = _per_value(text("unavailable_dates"), parse_dates)
+    P.add_rows(has_id & np.array([e is not None for _, e in dates], dtype=bool), "unavailable_dates",
+               lambda p: P.problem(p, "unavailable_dates", dates[p][1], "ISO dates or ranges a..b separated by ';'"))
+    pref_text = text("preferred_start")
+    pref, _, pref_ok = clock_minutes(pref_text)
+    pref_ok &= pref < 1440
+    given = (pref_text != "").to_numpy()
+    P.add_rows(has_id & given & ~pref_ok, "preferred_start", lambda p: P.problem(
+        p, "preferred_start", f"{pref_text.iloc[p]!r} is not a clock time", "HH:MM"))
+    fixed_text = text("fixed_days_off")
+    fixed = _per_value(fixed_text, lambda t: _days(t.replace(";", ",")) if t else set())
+    bad_fixed = np.array([v is None for v, _ in fixed], dtype=bool)
+    P.add_rows(has_id & bad_fixed, "fixed_days_off", lambda p: P.problem(
+        p, "fixed_days_off", f"{fixed_text.iloc[p]!r} is not a list of weekdays", "e.g. Sat;Sun"))
+    mins = {}
+    for col in ("min_minutes", "max_minutes"):
+        s = text(col)
+        v, _, bad = numbers(s)
+        wrong = has_id & (bad | (v < 0))
+        P.add_rows(wrong, col, lambda p, s=s, col=col: P.problem(p, col, f"{s.iloc[p]!r} is not a number >= 0", None))
+        mins[col] = np.where(wrong, np.nan, v)
+    lo, hi = mins["min_minutes"], mins["max_minutes"]
+    P.add_rows(has_id & (hi < lo), "max_minutes", lambda p: P.problem(p, "max_minutes", "below min_minutes",
+                                                                       ">= min_minutes"))
+    P.raise_if_any()
+    name = text("name")
+    out = [Agent(aid.iloc[p], name.iloc[p] or aid.iloc[p], key[p], windows[p][0], frozenset(dates[p][0]),
+                 int(pref[p]) if given[p] else None, frozenset(fixed[p][0]),
+                 0.0 if np.isnan(lo[p]) else float(lo[p]), None if np.isnan(hi[p]) else float(hi[p]),
+                 int(T.rows[p]))
+           for p in range(n) if has_id[p]]
     if not out:
         raise InputError(Problem(source, None, None, "no agents", "at least one agent row"))
     return out

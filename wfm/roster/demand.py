@@ -18,6 +18,7 @@ import pandas as pd
 
 from wfm import DEFAULT_TZ
 from wfm.errors import InputError, Problem, argument_problem
+from wfm.tables import Column, Schema, Table, aware, numbers, raw_text, read_table, timestamps
 
 
 @dataclass(frozen=True)
@@ -67,95 +68,131 @@ def _day_offsets(start_local_date, days: int, tz: str) -> tuple[pd.Timestamp, np
     return loc[0], off
 
 
+#: The requirements the roster covers: the staffing output (any other column
+#: is ignored).
+REQUIREMENTS = Schema(
+    what="requirements",
+    columns=(
+        Column("queue", "a queue name", doc='absent or blank -> "main"; queues are summed'),
+        Column("interval_start", "ISO 8601, e.g. 2026-03-02T08:30:00+08:00", "timestamp", required=True,
+               doc="an offset is respected; naive times are local in ``tz``"),
+        Column("required_agents", "agents >= 0", "number", required=True, minimum=0,
+               doc="net agents on the phones"),
+        Column("offered", "contacts offered (a number >= 0)", "number", minimum=0,
+               doc="for the service check"),
+        Column("aht_s", "average handle time in seconds", "number", doc="for the service check"),
+        Column("scheduled_agents", "agents to schedule after shrinkage", "number"),
+        Column("interval_min", "the interval length in minutes (15, 30 or 60)", "number", minimum=0,
+               doc="one value for the whole table; else the smallest step between timestamps"),
+        Column("channel", "the queue's channel", doc="passed through"),
+    ),
+    unknown="ignore",
+    missing_expected="the staffing output (interval_start, required_agents, ...)",
+)
+_NUMBERS = ("required_agents", "offered", "aht_s", "scheduled_agents", "interval_min")
+
+
 def read_requirements(path, *, tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """Read a staffing-output CSV (or Parquet/Excel) for the roster.
+    """Read a staffing output (CSV, Excel or Parquet) as the roster's requirements.
 
     Needs ``interval_start`` (ISO 8601; an offset is respected, naive times are
     taken as local time in ``tz``) and ``required_agents``. Optional:
     ``queue`` (default "main"), ``interval_min`` (else the smallest step
     between timestamps), ``offered`` and ``aht_s`` (for the service check),
-    ``scheduled_agents``. Returns those columns with ``interval_start``
-    tz-aware in ``tz``, sorted by queue and time.
+    ``scheduled_agents``, ``channel``. Returns those columns with
+    ``interval_start`` tz-aware in ``tz``, sorted by queue and time
+    (:func:`validate_requirements`).
     """
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise InputError(Problem(name, None, None, "file not found", "a staffing output CSV"))
-    try:
-        if p.suffix.lower() in (".parquet", ".pq"):
-            df = pd.read_parquet(p)
-        elif p.suffix.lower() in (".xlsx", ".xls"):
-            df = pd.read_excel(p)
-        else:
-            df = pd.read_csv(p)
-    except Exception as e:  # noqa: BLE001 - any reader failure is a user file problem
-        raise InputError(Problem(name, None, None, f"cannot read: {e}", "a CSV file")) from None
-    return validate_requirements(df, source=name, tz=tz)
+    if not Path(path).exists():
+        raise InputError(Problem(str(path), None, None, "file not found", "a staffing output CSV"))
+    df = read_table(path, numeric=_NUMBERS)
+    return validate_requirements(df, source=str(path), tz=tz)
+
+
+def _cell(s: pd.Series, p: int) -> str:
+    v = s.iloc[p]
+    if isinstance(v, str):
+        return repr(v.strip())
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return f"{float(v):g}"
+    return repr(v)
 
 
 def validate_requirements(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """Check a requirement table (see :func:`read_requirements`)."""
-    problems: list[Problem] = []
-    for col in ("interval_start", "required_agents"):
-        if col not in df.columns:
-            problems.append(Problem(source, None, col, "column missing", "the staffing output (interval_start, required_agents, ...)"))
-    if problems:
-        raise InputError(problems)
-    out = pd.DataFrame(index=range(len(df)))
-    out["queue"] = df["queue"].astype(str).to_numpy() if "queue" in df.columns else "main"
-    raw = df["interval_start"]
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        ts = raw.dt.tz_convert(tz)
-    elif pd.api.types.is_datetime64_any_dtype(raw):
-        ts = raw.dt.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-    else:
-        text = raw.astype(str).str.strip()
-        has_off = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
-        ts = pd.Series(pd.NaT, index=df.index, dtype=f"datetime64[ns, {tz}]")
-        if has_off.any():
-            parsed = pd.to_datetime(text[has_off], utc=True, errors="coerce", format="ISO8601")
-            ts.loc[has_off] = parsed.dt.tz_convert(tz)
-        if (~has_off).any():
-            parsed = pd.to_datetime(text[~has_off], errors="coerce", format="ISO8601")
-            ts.loc[~has_off] = parsed.dt.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-    bad = ts.isna().to_numpy()
-    for i in np.flatnonzero(bad)[:20]:
-        problems.append(Problem(source, int(i) + 2, "interval_start", f"{raw.iloc[i]!r} is not a timestamp", "ISO 8601, e.g. 2026-03-02T08:30:00+08:00"))
-    out["interval_start"] = ts.reset_index(drop=True)
-    req = pd.to_numeric(df["required_agents"], errors="coerce").to_numpy(dtype=float)
-    for i in np.flatnonzero(~np.isfinite(req) | (req < 0))[:20]:
-        problems.append(Problem(source, int(i) + 2, "required_agents", f"{df['required_agents'].iloc[i]!r} is not a number >= 0", "agents >= 0"))
-    out["required_agents"] = req
-    for col in ("offered", "aht_s", "scheduled_agents", "interval_min"):
-        if col in df.columns:
-            v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
-            if col in ("offered", "interval_min"):
-                for i in np.flatnonzero(~np.isfinite(v) | (v < 0))[:20]:
-                    problems.append(Problem(source, int(i) + 2, col, f"{df[col].iloc[i]!r} is not a number >= 0"))
-            out[col] = v
-    if problems:
-        raise InputError(problems)
-    if "channel" in df.columns:
-        out["channel"] = df["channel"].astype(str).to_numpy()
-    out = out.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
-    dup = out.duplicated(["queue", "interval_start"]).to_numpy()
+    """Check a requirement table (:data:`REQUIREMENTS`, see :func:`read_requirements`).
+
+    Every problem is reported with its file, row and column (the table
+    engine, :mod:`wfm.tables`): a value that is not a timestamp or not a
+    number >= 0, a naive local time that does not exist in ``tz`` (the one
+    daylight-saving policy of :mod:`wfm.tables.parse`; a repeated autumn
+    hour is resolved by file order per queue), a repeated queue and
+    interval, an ``interval_min`` column that is not one whole number.
+    """
+    T = Table(df, REQUIREMENTS, source, tz=tz)
+    P = T.P
+    P.raise_if_any()
+    n = T.n
+    qt = T.text("queue", required=False)[0]
+    queue = qt.where(qt != "", "main") if qt is not None else pd.Series(np.full(n, "main", dtype=object))
+    q_codes, q_names = pd.factorize(queue, sort=True)
+    raw = T.col("interval_start")
+    r = timestamps(raw, tz, q_codes)
+    expected = "ISO 8601, e.g. 2026-03-02T08:30:00+08:00"
+    P.add_rows(~r.ok & ~r.nonexistent, "interval_start", lambda p: P.problem(
+        p, "interval_start", f"{_cell(raw, p)} is not a timestamp", expected))
+    P.add_rows(r.nonexistent, "interval_start", lambda p: P.problem(
+        p, "interval_start",
+        f"{raw_text(raw, p)} does not exist in {tz} (the clocks skip it when daylight saving time starts)",
+        "an existing local time, or a UTC offset such as +01:00"))
+    values = {}
+    for col in _NUMBERS:
+        s = T.col(col)
+        if s is None:
+            continue
+        v, missing, bad = numbers(s)
+        if col in ("required_agents", "offered", "interval_min"):
+            wrong = ~np.isfinite(v) | (v < 0)
+            exp = "agents >= 0" if col == "required_agents" else None
+            P.add_rows(wrong, col, lambda p, s=s, col=col, exp=exp: P.problem(
+                p, col, f"{_cell(s, p)} is not a number >= 0", exp))
+        values[col] = v  # aht_s, scheduled_agents: a value that is no number is left blank
+    P.raise_if_any()
+    # sorted by queue then time (stable: file order among equals)
+    order = np.lexsort((r.utc_ns, q_codes))
+    qs, ns = q_codes[order], r.utc_ns[order]
+    same_q = np.zeros(n, dtype=bool)
+    same_q[1:] = qs[1:] == qs[:-1]
+    dup = np.zeros(n, dtype=bool)
+    dup[1:] = same_q[1:] & (ns[1:] == ns[:-1])
     if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(Problem(source, None, "interval_start", f"queue {out['queue'].iloc[i]!r} repeats {out['interval_start'].iloc[i].isoformat()}", "one row per queue and interval"))
+        for k in np.flatnonzero(dup):
+            P.add("interval_start", f"queue {q_names[qs[k]]!r} repeats "
+                  f"{pd.Timestamp(int(ns[k]), tz='UTC').tz_convert(tz).isoformat()}",
+                  "one row per queue and interval", row=int(T.rows[order[k]]))
+        P.raise_if_any()
+    # a datetime column keeps its resolution (as the staffing step made it)
+    unit = pd.DatetimeIndex(raw).unit if pd.api.types.is_datetime64_any_dtype(raw.dtype) else "ns"
+    out = pd.DataFrame({"queue": pd.Series(np.asarray(q_names, dtype=object)[qs], dtype="str"),
+                        "interval_start": aware(ns, tz).dt.as_unit(unit)})
+    for col in _NUMBERS:
+        if col in values:
+            out[col] = values[col][order]
+    if T.has("channel"):
+        out["channel"] = T.text("channel", required=False)[0].to_numpy()[order]
     if "interval_min" in out.columns:
         vals = np.unique(out["interval_min"].to_numpy())
         if len(vals) != 1 or vals[0] <= 0 or vals[0] != int(vals[0]):
             raise InputError(Problem(source, None, "interval_min", f"values {vals.tolist()} differ or are not whole minutes", "one interval length (15, 30 or 60)"))
         out["interval_min"] = int(vals[0])
     else:
-        steps = []
-        for _, g in out.groupby("queue", sort=True):
-            minutes = ((g["interval_start"] - g["interval_start"].iloc[0]).dt.total_seconds() / 60).to_numpy()
-            d = np.round(np.diff(minutes)).astype(np.int64)
-            steps.extend(d[d > 0].tolist())
-        if not steps:
+        # the smallest step between the timestamps of a queue, in whole minutes
+        first = np.maximum.accumulate(np.where(same_q, 0, np.arange(n))) if n else np.zeros(0, dtype=np.int64)
+        minutes = (ns - ns[first]) / 1e9 / 60
+        d = np.round(np.diff(minutes))[same_q[1:]]
+        d = d[d > 0]
+        if not len(d):
             raise InputError(Problem(source, None, "interval_min", "cannot infer the interval length from one row", "an interval_min column"))
-        out["interval_min"] = int(min(steps))
+        out["interval_min"] = int(d.min())
     return out
 
 
