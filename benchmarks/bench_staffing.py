@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from _timing import measure  # benchmarks/_timing.py: scripts run from this folder
 
-from wfm.staffing import ServiceTargets, _min_agents_meeting, required_agents
+from wfm.staffing import ServiceTargets, min_agents_meeting, required_agents
 
 AHT_S = 180.0
 INTERVAL_MIN = 30
@@ -89,7 +89,7 @@ def main():
         def loop(model=model, targets=targets, pat=pat, load=load):
             # The same numpy search, called once per interval with a scalar:
             # what a non-vectorised implementation of this math costs.
-            return [int(_min_agents_meeting(model, np.array([x]), np.array([AHT_S]), targets,
+            return [int(min_agents_meeting(model, np.array([x]), np.array([AHT_S]), targets,
                                             pat, 1.0)[0]) for x in load]
 
         looped, lsec, lpeak = measure(loop, memory=False)

@@ -121,7 +121,7 @@ def test_write_is_atomic_on_failure(tmp_path, frame, monkeypatch):
 
 
 def test_too_many_rows_for_excel(tmp_path, frame, monkeypatch):
-    monkeypatch.setattr(ex, "_EXCEL_MAX_ROWS", 5)
+    monkeypatch.setattr(ex, "EXCEL_MAX_ROWS", 5)
     with pytest.raises(ValueError, match="more than an Excel sheet holds"):
         write_workbook({"big": frame}, tmp_path / "big.xlsx")
     assert not (tmp_path / "big.xlsx").exists()

@@ -81,7 +81,7 @@ __all__ = [
     "write_table",
 ]
 
-_EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -180,7 +180,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path, *, tz: str = DEFAUL
     from openpyxl.utils import get_column_letter
 
     for name, df in sheets.items():
-        if len(df) >= _EXCEL_MAX_ROWS:
+        if len(df) >= EXCEL_MAX_ROWS:
             raise ValueError(f"view {name!r} has {len(df):,} rows: more than an Excel sheet holds "
                              "(write it as CSV)")
 

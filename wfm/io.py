@@ -73,16 +73,21 @@ def read_text_csv(path: str | os.PathLike, expected: str) -> pd.DataFrame:
     return _read_text_csv(path, expected)
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, safe: bool = False, bom: bool = False) -> Path:
-    """Write ``df`` as UTF-8 CSV atomically (no index): the one CSV writer.
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, safe: bool = False, bom: bool = False,
+              index_label: str | None = None, float_format: str | None = None) -> Path:
+    """Write ``df`` as UTF-8 CSV atomically: the one CSV writer.
 
     ``safe``: make the file safe to open in a spreadsheet (the formula rule
     of the module docstring, :func:`safe_frame`); ``bom``: start with a
-    UTF-8 byte-order mark so Excel reads Chinese text right.
+    UTF-8 byte-order mark so Excel reads Chinese text right;
+    ``index_label``: write the index as a first column of that name (no
+    index otherwise); ``float_format``: e.g. ``"%.17g"`` to round-trip
+    floats exactly (saved models).
     """
     frame = safe_frame(df) if safe else df
     enc = "utf-8-sig" if bom else "utf-8"
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding=enc))
+    return write_atomic(path, lambda tmp: frame.to_csv(
+        tmp, index=index_label is not None, index_label=index_label, encoding=enc, float_format=float_format))
 
 
 def formula_like(text: str) -> bool:

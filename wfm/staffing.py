@@ -85,6 +85,7 @@ __all__ = [
     "erlang_c",
     "erlang_c_metrics",
     "load_erlangs",
+    "min_agents_meeting",
     "offered_weighted_mean",
     "required_agents",
     "scheduled_agents",
@@ -558,7 +559,7 @@ def _failures(model, n, a, aht, targets: ServiceTargets, patience_s) -> dict[str
     return {k: v < 0 for k, v in _margins(model, n, a, aht, targets, patience_s).items()}
 
 
-def _min_agents_meeting(model, a, aht, targets, patience_s, floor):
+def min_agents_meeting(model, a, aht, targets, patience_s, floor):
     """Smallest integer n >= floor with every target met (vectorised search).
 
     Every target is monotone in n: grow an upper bracket by doubling steps
@@ -591,7 +592,7 @@ def _min_agents_meeting(model, a, aht, targets, patience_s, floor):
         # them is a tight first guess from above.
         delay = ServiceTargets(targets.service_level, targets.target_s, targets.max_asa_s,
                                None, targets.max_occupancy)
-        guess = _min_agents_meeting("erlang-c", a, aht, delay, np.inf, floor)
+        guess = min_agents_meeting("erlang-c", a, aht, delay, np.inf, floor)
     else:
         guess = np.ceil(a + np.sqrt(a) + 1.0)
     hi = np.maximum(lo + 1.0, guess)
@@ -729,7 +730,7 @@ def required_agents(
 
     voice = queued & (offered > 0)
     if voice.any():
-        nv = _min_agents_meeting(model, load[voice], aht[voice], targets, pat, float(min_agents))
+        nv = min_agents_meeting(model, load[voice], aht[voice], targets, pat, float(min_agents))
         n[voice] = nv
         binding[voice] = _binding(model, nv, load[voice], aht[voice], targets, pat, min_agents)
 

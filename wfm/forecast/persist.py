@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError, Problem
-from wfm.io import write_atomic
+from wfm.io import write_atomic, write_csv
 
 from .base import COMMON_PARAMS, MODELS, NOTES_COLUMNS, Forecaster, ModelState, QueueFit, make_model
 from .calendar import CalendarConfig
@@ -80,7 +80,7 @@ def _dump(obj, folder: Path, root: Path, stem: str):
     """Replace tables by {"csv": relative path}, writing them under folder."""
     if isinstance(obj, pd.DataFrame):
         path = folder / f"{stem}.csv"
-        obj.to_csv(path, index=True, index_label="row", float_format="%.17g")
+        write_csv(obj, path, index_label="row", float_format="%.17g")
         return {"csv": path.relative_to(root).as_posix()}
     if isinstance(obj, dict):
         return {k: _dump(v, folder, root, f"{stem}.{k}" if stem else k) for k, v in obj.items()}
