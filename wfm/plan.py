@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from wfm import __version__
+from wfm.folder import staged_folder
 from wfm.io import iso_timestamps, write_atomic, write_csv, write_json
 from wfm.roster.coverage import schedule_accuracy
 from wfm.roster.table import Roster
@@ -246,8 +247,15 @@ class Plan:
 
     # -- the chain -----------------------------------------------------------
     def run(self, out_dir: str | Path = "wfm-out/baseline") -> PlanResult:
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        """Run the chain into ``out_dir``: the folder is replaced as a whole when
+        the run completes (:func:`wfm.folder.staged_folder`), so it is always
+        wholly the previous run or wholly this one."""
+        final = Path(out_dir)
+        with staged_folder(final) as work:
+            result = self._run(work)
+        return dataclasses.replace(result, out_dir=final)
+
+    def _run(self, out_dir: Path) -> PlanResult:
         timings: dict[str, float] = {}
 
         def step(name, fn, *args):
