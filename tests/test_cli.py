@@ -115,7 +115,20 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     sim_days = pd.read_csv(out / "simulation" / "days.csv")
     assert len(sim_days) == 28 and (sim_days.service_level_lo <= sim_days.service_level).all()
     assert kpis["targets"][0]["basis"] == "simulated roster"
-    assert {"roster", "coverage", "cost"} <= set(
+    # For HR: pay per agent and month, hours per agent and day, a calendar per agent; and
+    # `wfm kpi pay` on the plan's roster pays the roster what the plan says it costs, to the cent
+    pay = pd.read_csv(out / "pay.csv")
+    days = pd.read_csv(out / "pay_days.csv")
+    assert pay["cost"].sum() == pytest.approx(summary["cost_cny"], abs=0.005)
+    assert days["paid_hours"].sum() == pytest.approx(summary["paid_hours"]) and len(days) == len(roster)
+    assert sorted(p.name for p in (out / "ics").iterdir()) == sorted(f"agent_{a}.ics" for a in roster.agent_id.unique())
+    kp = runner.invoke(cli, ["kpi", "pay", "--roster", str(rdir / "roster.csv"), "-o", str(tmp_path / "kpay.csv")])
+    assert kp.exit_code == 0, kp.output
+    from decimal import Decimal as D
+
+    paid = sum(D(str(v)) for v in pd.read_csv(tmp_path / "kpay.csv")["roster_pay"])
+    assert paid == D(str(summary["cost_cny"])).quantize(D("0.01"))
+    assert {"roster", "coverage", "cost", "pay", "pay_days"} <= set(
         __import__("openpyxl").load_workbook(out / "plan.xlsx", read_only=True).sheetnames)
 
 

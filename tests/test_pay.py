@@ -210,3 +210,57 @@ def test_custom_contract_terms_in_pay_hours():
     assert h["overtime_h"].tolist() == [1.0]  # a 5 h shift on a 4 h contract
     # 2800 / (21.75 x 4) x 1 x 1.5 = 4200 / 87 = 48.2759 -> 48.28
     assert payroll(h, contracts=terms)["overtime_pay"].tolist() == [48.28]
+
+
+def test_part_months_are_paid_by_their_worked_days():
+    """A roster over 2025-10-27 .. 2025-11-30 covers November wholly and
+    October in part: October pays 5 shifts x 2800/21.75, November the
+    monthly base; post allowance and subsidy in October are in proportion
+    (5/21.75), leave deductions as in any month."""
+    from wfm.kpi.pay import full_months, month_base_pay
+
+    assert full_months((dt.date(2025, 10, 27), dt.date(2025, 11, 30))) == {"2025-11"}
+    assert full_months((dt.date(2025, 11, 1), dt.date(2025, 12, 31))) == {"2025-11", "2025-12"}
+    assert full_months((dt.date(2025, 11, 2), dt.date(2025, 11, 30))) == set()
+    assert month_base_pay(2800, "5-on-2", 5, False) == Decimal("643.68")  # 5 x 128.7356...
+    assert month_base_pay(2800, "5-on-2", 5, True) == Decimal("2800.00")
+    starts = [f"2025-10-{d}T09:00" for d in (27, 28, 29, 30, 31)] + [f"2025-11-{d:02d}T09:00" for d in (3, 4)]
+    roster = validate_roster(pd.DataFrame({"agent_id": "Q", "contract": "5-on-2", "shift_start": starts,
+                                           "shift_end": [s.replace("T09", "T17") for s in starts]}))
+    agents = validate_agents(pd.DataFrame({"agent_id": ["Q"], "star": [1]}))
+    h = pay_hours(roster)
+    m = payroll(h, agents, period=(dt.date(2025, 10, 27), dt.date(2025, 11, 30))).set_index("month")
+    assert m.loc["2025-10", "base_pay"] == 643.68 and not m.loc["2025-10", "full_month"]
+    assert m.loc["2025-11", "base_pay"] == 2800.0 and m.loc["2025-11", "full_month"]
+    # allowance 400 and subsidy 500 for one star, x 5 / 21.75 in October
+    assert (m.loc["2025-10", "post_allowance"], m.loc["2025-10", "subsidy"]) == (91.95, 114.94)
+    assert (m.loc["2025-11", "post_allowance"], m.loc["2025-11", "subsidy"]) == (400.0, 500.0)
+    assert m.loc["2025-10", "roster_pay"] == 643.68
+    # without a period every month is paid in full, as before
+    assert payroll(h, agents).set_index("month").loc["2025-10", "base_pay"] == 2800.0
+
+
+def test_roster_cost_and_pay_days_by_hand():
+    """A 5-on-2 agent's 10-hour shift on a working day (2 h overtime) and an
+    8-hour shift with a 1-hour meal on National Day 2025-10-01 (7 holiday
+    hours at 3 x the hourly rate): per day and per month by hand."""
+    from wfm.kpi.pay import pay_days, roster_cost
+    from wfm.roster.catalog import default_catalog_path, load_catalog
+
+    cat = load_catalog(default_catalog_path())
+    roster = validate_roster(pd.DataFrame({
+        "agent_id": ["Q", "Q"], "contract": ["five_two", "five_two"],
+        "shift_start": ["2025-09-30T08:00", "2025-10-01T09:00"],
+        "shift_end": ["2025-09-30T18:00", "2025-10-01T17:00"],
+        "meal_start": ["", "2025-10-01T12:00"], "meal_end": ["", "2025-10-01T13:00"]}),
+        contracts={"five_two": None})
+    hour = Decimal(2800) / Decimal(174)
+    d = pay_days(roster, cat).set_index("date")
+    assert d.loc["2025-09-30", "overtime_h"] == 2.0 and d.loc["2025-09-30", "holiday_h"] == 0.0
+    assert d.loc["2025-10-01", "holiday_h"] == 7.0 and d.loc["2025-10-01", "meal_h"] == 1.0
+    assert Decimal(str(d.loc["2025-09-30", "day_pay"])) == round_cents(hour * 8 + hour * Decimal("1.5") * 2)
+    assert Decimal(str(d.loc["2025-10-01", "day_pay"])) == round_cents(hour * 8 + hour * 3 * 7)
+    lines = roster_cost(roster, cat).set_index("month")
+    # one shift in each month: each a part month, paid by its day
+    assert Decimal(str(lines.loc["2025-09", "cost"])) == round_cents(hour * 8) + round_cents(hour * 3)
+    assert Decimal(str(lines.loc["2025-10", "cost"])) == round_cents(hour * 8) + round_cents(hour * 21)

@@ -88,8 +88,11 @@ class RosterOutputs:
     ASA, abandonment and occupancy those expected agents give
     (:func:`wfm.roster.coverage.judge_coverage`); ``agents``: per agent;
     ``pay``: per agent and month what the roster costs
-    (:func:`wfm.kpi.pay.roster_cost`); ``cost``: those lines per contract
-    (:func:`wfm.kpi.pay.cost_by_contract`); ``summary``: the solver's report.
+    (:func:`wfm.kpi.pay.roster_cost`, the horizon as the pay period: part
+    months paid by their worked days); ``cost``: those lines per contract
+    (:func:`wfm.kpi.pay.cost_by_contract`); ``summary``: the solver's report;
+    ``pay_days``: per agent and day the hours and rates HR pays
+    (:func:`wfm.kpi.pay.pay_days`).
     """
 
     roster: Roster
@@ -99,6 +102,7 @@ class RosterOutputs:
     pay: pd.DataFrame
     cost: pd.DataFrame
     summary: dict
+    pay_days: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ class Plan:
 
     def roster(self, staffing: pd.DataFrame) -> RosterOutputs:
         """Roster the horizon for the staffing requirement (see :class:`RosterOutputs`)."""
-        from wfm.kpi.pay import cost_by_contract, roster_cost
+        from wfm.kpi.pay import cost_by_contract, pay_days, roster_cost
         from wfm.roster import build_roster
         from wfm.roster.build import catalog_contract_key
 
@@ -219,9 +223,15 @@ class Plan:
             # not, so the roster covers the requirement grossed up for it
             absence_rate=r.absence_shrinkage,
         )
-        pay = roster_cost(result.roster, catalog)
+        hz = result.horizon
+        period = (hz.start.date(), hz.start.date() + dt.timedelta(days=hz.days - 1))
+        pay = roster_cost(result.roster, catalog, period=period)
+        names = result.roster.shifts.drop_duplicates("agent_id").set_index("agent_id")["name"]
+        pay.insert(1, "name", pay["agent_id"].map(names).fillna(""))
+        days = pay_days(result.roster, catalog)
+        days.insert(1, "name", days["agent_id"].map(names).fillna(""))
         return RosterOutputs(result.roster, result.coverage, result.agents, result.violations, pay,
-                             cost_by_contract(pay, catalog), result.summary)
+                             cost_by_contract(pay, catalog), result.summary, days)
 
     def simulate(self, roster: RosterOutputs, staffing: pd.DataFrame):
         """The roster's service by simulation (:func:`wfm.simulate.simulate_roster`):
@@ -288,6 +298,12 @@ class Plan:
             write_csv(roster.violations, rdir / "violations.csv")
             write_csv(roster.cost, rdir / "cost.csv")
             write_json(roster.summary, rdir / "summary.json")
+            # for HR: pay per agent and month, hours per agent and day, a calendar per agent
+            from wfm.export import write_icalendar
+
+            write_csv(roster.pay, out_dir / "pay.csv")
+            write_csv(roster.pay_days, out_dir / "pay_days.csv")
+            write_icalendar(roster.roster, out_dir / "ics", calendar_name=f"Shifts ({self.scenario.name})")
         if service is not None:
             from wfm.simulate.outputs import write_simulation
 
@@ -308,7 +324,7 @@ class Plan:
         sheets = {"daily": daily, "staffing": staffing, "forecast": fc.forecast}
         if roster is not None:
             sheets.update(roster=roster.roster.file_table(), coverage=roster.coverage, agents=roster.agents,
-                          cost=roster.cost)
+                          cost=roster.cost, pay=roster.pay, pay_days=roster.pay_days)
         write_workbook(sheets, out_dir / "plan.xlsx", tz=self.scenario.data.time_zone,
                        title=f"wfm plan {self.scenario.name}",
                        notes={"scenario": self.scenario.name,

@@ -340,10 +340,13 @@ def pay_cmd(roster, states, leave, agents, bonus, base, overtime_grace_min, mont
         if hours.empty:
             raise click.BadParameter(f"no pay hours in {month}", param_hint="--month")
     bmap = read_bonuses(bonus) if bonus is not None else None
-    out = payroll(hours, d["agents"], base=base, bonus=bmap, contracts=terms)
+    # the pay period is what the roster covers: part months are paid by their worked days
+    period = (d["roster"]["date"].min(), d["roster"]["date"].max())
+    out = payroll(hours, d["agents"], base=base, bonus=bmap, contracts=terms, period=period)
     _write(out, output, "pay", tz, notes={"money": "CNY, each pay line rounded half-up to the cent"})
     click.echo(f"pay for {out['agent_id'].nunique()} agents, {len(out)} agent-months, "
-               f"gross {out['gross_pay'].sum():,.2f} CNY -> {output}")
+               f"gross {out['gross_pay'].sum():,.2f} CNY (of which the roster's pay "
+               f"{out['roster_pay'].sum():,.2f}) -> {output}")
 
 
 @kpi.command("report")

@@ -65,7 +65,8 @@ def plan(scenario_path, out_root, history):
                        f"attendance; {s['understaffed_intervals']} intervals short "
                        f"(roster/coverage.csv)")
     click.echo(f"outputs in {result.out_dir}/: "
-               + ", ".join(sorted(p.name for p in result.out_dir.iterdir() if p.is_file())))
+               + ", ".join(sorted(p.name + ("/" if p.is_dir() else "") for p in result.out_dir.iterdir()
+                                 if not p.name.startswith("."))))
 
 
 @click.command()

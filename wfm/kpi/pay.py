@@ -62,6 +62,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from wfm.errors import InputError, argument_problem
 from wfm.kpi.terms import BASE_PAY_CNY, CONTRACTS, ContractTerms, contract_terms
 from wfm.roster.table import as_roster
 
@@ -84,6 +85,10 @@ __all__ = [
     "contract_terms_from_catalog",
     "roster_cost",
     "cost_by_contract",
+    "full_months",
+    "month_base_pay",
+    "pay_days",
+    "PAY_DAY_COLUMNS",
     "ROSTER_COST_COLUMNS",
 ]
 
@@ -219,8 +224,9 @@ def pay_date(year: int, month: int) -> dt.date:
 
 def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame | None = None,
               *, overtime_grace_min: float = 0.0, holiday_dates: Iterable | None = None,
-              contracts: Mapping[str, ContractTerms] | None = None) -> pd.DataFrame:
-    """Pay hours per agent and month (see the module docstring for the rules).
+              contracts: Mapping[str, ContractTerms] | None = None, by: str = "month") -> pd.DataFrame:
+    """Pay hours per agent and month, or per agent and day with ``by="day"``
+    (see the module docstring for the rules).
 
     Parameters
     ----------
@@ -233,8 +239,9 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
 
     Returns
     -------
-    One row per agent and month (``month`` "YYYY-MM", by the shift's date for
-    shift time and the local date otherwise): ``agent_id``, ``month``,
+    One row per agent and month (``month`` "YYYY-MM"; with ``by="day"``,
+    ``date`` "YYYY-MM-DD"), by the shift's date for shift time and the local
+    date otherwise: ``agent_id``, ``month``,
     ``contract``, ``shifts``, ``scheduled_h``, ``worked_h`` (in shifts),
     ``meal_h``, ``overtime_h``, ``holiday_h``, ``holiday_days``,
     ``personal_days``, ``sick_days``, ``annual_days``, ``unexcused_days``
@@ -243,6 +250,9 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
     """
     from wfm.kpi.timeline import build_timeline
 
+    if by not in ("month", "day"):
+        raise InputError(argument_problem("by", f"{by!r} is not a period", "month or day"))
+    unit, fmt = ("M", "%Y-%m") if by == "month" else ("D", "%Y-%m-%d")
     roster = as_roster(roster)
     shifts = roster.shifts
     log_mode = timeline is not None
@@ -267,7 +277,7 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
     is_hol = np.isin(day, hol)
     agents = np.asarray(tl["agent_id"].cat.categories, dtype=object)
     a_code = tl["agent_id"].cat.codes.to_numpy().astype(np.int64)
-    mon = tl["work_date"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    mon = tl["work_date"].to_numpy().astype(f"datetime64[{unit}]").astype(np.int64)
     m0 = int(mon.min()) if len(mon) else 0
     n_m = int(mon.max()) - m0 + 1 if len(mon) else 1
     key = a_code * n_m + (mon - m0)
@@ -296,12 +306,12 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
     sums["holiday_days"] = np.bincount(hol_pairs[0], minlength=n_k)
     present = np.bincount(key, minlength=n_k) > 0
     kk = np.flatnonzero(present)
-    months = (np.arange(n_m) + m0).astype("datetime64[M]").astype(str)
+    months = (np.arange(n_m) + m0).astype(f"datetime64[{unit}]").astype(str)
     g = pd.DataFrame({"agent_id": agents[kk // n_m].astype(str), "month": months[kk % n_m],
                       **{k: v[kk] for k, v in sums.items()}})
 
     # roster: shifts, scheduled hours, excess over the contract's shift
-    r = shifts.assign(month=pd.DatetimeIndex(shifts["date"]).strftime("%Y-%m"))
+    r = shifts.assign(month=pd.DatetimeIndex(shifts["date"]).strftime(fmt))
     length_ms = (pd.DatetimeIndex(r["shift_end"]).as_unit("ns").asi8
                  - pd.DatetimeIndex(r["shift_start"]).as_unit("ns").asi8) // 1_000_000
     std_ms = np.array([int(_terms(c, contracts).shift_hours * 3_600_000) for c in r["contract"]],
@@ -318,7 +328,7 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
     lv = []
     if leave is not None and len(leave):
         lv.append(pd.DataFrame({"agent_id": leave["agent_id"].astype("str"),
-                                "month": pd.DatetimeIndex(leave["date"]).strftime("%Y-%m"),
+                                "month": pd.DatetimeIndex(leave["date"]).strftime(fmt),
                                 "date": leave["date"].to_numpy(), "leave_type": leave["leave_type"],
                                 "days": leave["days"].to_numpy(float)}))
     if log_mode and len(roster):
@@ -328,7 +338,7 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
         absent = ~logged
         if absent.any():
             ab = pd.DataFrame({"agent_id": shifts["agent_id"].astype("str").to_numpy()[absent],
-                               "month": pd.DatetimeIndex(shifts["date"]).strftime("%Y-%m").to_numpy()[absent],
+                               "month": pd.DatetimeIndex(shifts["date"]).strftime(fmt).to_numpy()[absent],
                                "date": shifts["date"].to_numpy()[absent], "leave_type": "unexcused",
                                "days": 1.0})
             if lv:
@@ -358,14 +368,44 @@ def pay_hours(roster, timeline: pd.DataFrame | None = None, leave: pd.DataFrame 
         "personal_days": out["personal_days"], "sick_days": out["sick_days"],
         "annual_days": out["annual_days"], "unexcused_days": out["unexcused_days"],
     })
-    return res.sort_values(["agent_id", "month"], kind="stable").reset_index(drop=True)
+    res = res.sort_values(["agent_id", "month"], kind="stable").reset_index(drop=True)
+    return res if by == "month" else res.rename(columns={"month": "date"})
+
+
+def full_months(period) -> set[str]:
+    """The months ("YYYY-MM") lying wholly inside ``period`` = (first day,
+    last day), both included; None -> every month counts as full."""
+    first, last = (pd.Timestamp(x).date() for x in period)
+    out = set()
+    m = dt.date(first.year, first.month, 1)
+    while m <= last:
+        nxt = dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+        if first <= m and nxt - dt.timedelta(days=1) <= last:
+            out.add(f"{m:%Y-%m}")
+        m = nxt
+    return out
+
+
+def month_base_pay(base, contract, shifts: int, full_month: bool) -> Decimal:
+    """The base pay of one agent's month, to the cent: the monthly ``base``
+    for a month the period covers wholly; for a part month, its worked days
+    at the daily rate, ``shifts x base / paid days a month`` (the daily rate
+    is what a part month is paid by)."""
+    if full_month:
+        return round_cents(base)
+    return round_cents(daily_rate(base, contract) * int(shifts))
 
 
 def payroll(hours: pd.DataFrame, agents: pd.DataFrame | None = None, *, base=BASE_PAY_CNY,
             bonus: Mapping[str, object] | pd.Series | None = None,
             contracts: Mapping[str, ContractTerms] | None = None,
-            leave_shares: Mapping[str, Decimal] = LEAVE_DEDUCTION_SHARE) -> pd.DataFrame:
+            leave_shares: Mapping[str, Decimal] = LEAVE_DEDUCTION_SHARE, period=None) -> pd.DataFrame:
     """Money per agent and month from :func:`pay_hours`.
+
+    ``period`` = (first day, last day) the roster covers: a month it covers
+    only in part is paid by its worked days (:func:`month_base_pay`), with
+    the post allowance and subsidy in proportion (shifts / paid days a
+    month); None pays every month in full.
 
     ``agents`` (:func:`wfm.kpi.inputs.validate_agents`) may give each agent's
     ``base_pay`` and ``star`` (0 when absent); ``bonus`` maps agent_id to the
@@ -374,9 +414,12 @@ def payroll(hours: pd.DataFrame, agents: pd.DataFrame | None = None, *, base=BAS
     display only; pay lines use the exact rates), ``overtime_pay``,
     ``holiday_pay``, ``leave_deduction``, ``post_allowance``, ``subsidy``,
     ``bonus``, ``gross_pay`` (CNY, floats holding cent-rounded values),
-    ``pay_date`` and ``note`` (why a row is not paid: an agent with logged
-    time but no contract in the roster or the agents table).
+    ``roster_pay`` (base, overtime and holiday pay: the part the roster sets,
+    equal to :func:`roster_cost`'s line), ``full_month``, ``pay_date`` and
+    ``note`` (why a row is not paid: an agent with logged time but no
+    contract in the roster or the agents table).
     """
+    full = full_months(period) if period is not None else None
     info = agents.set_index("agent_id") if agents is not None and len(agents) else None
     bonus_map = dict(bonus) if bonus is not None else {}
     rows = []
@@ -404,21 +447,26 @@ def payroll(hours: pd.DataFrame, agents: pd.DataFrame | None = None, *, base=BAS
         hp = holiday_pay(hol_h, b, terms)
         ded = leave_deduction({"personal": r.personal_days, "sick": r.sick_days, "annual": r.annual_days,
                                "unexcused": r.unexcused_days}, b, terms, leave_shares)
-        post = POST_ALLOWANCE[star]
-        sub = SUBSIDY[star]
+        whole = full is None or r.month in full
+        base_pay = month_base_pay(b, terms, r.shifts, whole)
+        share = Decimal(1) if whole else Decimal(int(r.shifts)) / terms.paid_days_per_month
+        post = round_cents(POST_ALLOWANCE[star] * share)
+        sub = round_cents(SUBSIDY[star] * share)
         bon = round_cents(bonus_map.get(r.agent_id, 0) or 0)
-        gross = b + post + sub + bon + ot + hp - ded
+        gross = base_pay + post + sub + bon + ot + hp - ded
         y, m = (int(x) for x in r.month.split("-"))
         rows.append({
-            "base_pay": float(round_cents(b)), "daily_rate": float(round_cents(daily_rate(b, terms))),
+            "base_pay": float(base_pay), "daily_rate": float(round_cents(daily_rate(b, terms))),
             "hourly_rate": float(round_cents(hourly_rate(b, terms))), "overtime_pay": float(ot),
             "holiday_pay": float(hp), "leave_deduction": float(ded), "post_allowance": float(post),
             "subsidy": float(sub), "bonus": float(bon), "gross_pay": float(round_cents(gross)),
+            "roster_pay": float(base_pay + ot + hp), "full_month": bool(whole),
             "pay_date": pd.Timestamp(pay_date(y, m)), "note": "",
         })
     money = pd.DataFrame(rows, index=hours.index) if rows else pd.DataFrame(
         columns=["base_pay", "daily_rate", "hourly_rate", "overtime_pay", "holiday_pay",
-                 "leave_deduction", "post_allowance", "subsidy", "bonus", "gross_pay", "pay_date", "note"])
+                 "leave_deduction", "post_allowance", "subsidy", "bonus", "gross_pay", "roster_pay",
+                 "full_month", "pay_date", "note"])
     return pd.concat([hours.reset_index(drop=True), money.reset_index(drop=True)], axis=1)
 
 
@@ -442,16 +490,19 @@ def contract_terms_from_catalog(catalog) -> dict[str, ContractTerms]:
 
 
 #: Columns of :func:`roster_cost`.
-ROSTER_COST_COLUMNS = ("agent_id", "month", "contract", "shifts", "paid_hours", "daily_rate", "shift_pay",
-                       "overtime_h", "overtime_pay", "holiday_h", "holiday_pay", "cost")
+ROSTER_COST_COLUMNS = ("agent_id", "month", "contract", "shifts", "paid_hours", "full_month", "daily_rate",
+                       "base_pay", "overtime_h", "overtime_pay", "holiday_h", "holiday_pay", "cost")
 
 
-def roster_cost(roster, catalog=None, *, holiday_dates: Iterable | None = None) -> pd.DataFrame:
+def roster_cost(roster, catalog=None, *, period=None, holiday_dates: Iterable | None = None) -> pd.DataFrame:
     """What a roster costs, per agent and month, by the one pay rule.
 
-    Each line (one agent, one month, by the shift's date) pays
-    ``shifts x daily rate`` (``base / paid days a month``: a partial month
-    is paid by its worked days, as the daily rate implies) plus the
+    Each line (one agent, one month, by the shift's date) pays the month's
+    base (:func:`month_base_pay`: the monthly base for a month ``period``
+    covers wholly, else ``shifts x daily rate``, ``base / paid days a
+    month``: a part month is paid by its worked days, as the daily rate
+    implies; ``period`` = (first day, last day), default the roster's first
+    and last shift dates) plus the
     overtime pay of shifts longer than the contract's shift and the
     statutory-holiday pay of hours worked on a statutory holiday (meal
     excluded; :func:`pay_hours`, :func:`overtime_pay`, :func:`holiday_pay`),
@@ -475,21 +526,25 @@ def roster_cost(roster, catalog=None, *, holiday_dates: Iterable | None = None) 
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ROSTER_COST_COLUMNS})
     hours = pay_hours(roster, holiday_dates=holiday_dates, contracts=terms)
     sh = roster.shifts
+    if period is None:
+        period = (sh["date"].min(), sh["date"].max())
+    full = full_months(period)
     paid = sh.assign(month=pd.DatetimeIndex(sh["date"]).strftime("%Y-%m")).groupby(
         ["agent_id", "month"], sort=True)["paid_hours"].sum()
     rows = []
     for r in hours.itertuples(index=False):
         t = _terms(r.contract, terms)
         day = daily_rate(t.base_monthly, t)
-        shift_pay = round_cents(day * r.shifts)
+        whole = r.month in full
+        base_pay = month_base_pay(t.base_monthly, t, r.shifts, whole)
         ot = overtime_pay(_exact_hours(r.overtime_h), t.base_monthly, t)
         hol = holiday_pay(_exact_hours(r.holiday_h), t.base_monthly, t)
         rows.append({"agent_id": r.agent_id, "month": r.month, "contract": r.contract, "shifts": int(r.shifts),
-                     "paid_hours": float(paid.get((r.agent_id, r.month), 0.0)),
-                     "daily_rate": float(round_cents(day)), "shift_pay": float(shift_pay),
+                     "paid_hours": float(paid.get((r.agent_id, r.month), 0.0)), "full_month": bool(whole),
+                     "daily_rate": float(round_cents(day)), "base_pay": float(base_pay),
                      "overtime_h": float(r.overtime_h), "overtime_pay": float(ot),
                      "holiday_h": float(r.holiday_h), "holiday_pay": float(hol),
-                     "cost": float(shift_pay + ot + hol)})
+                     "cost": float(base_pay + ot + hol)})
     return pd.DataFrame(rows, columns=list(ROSTER_COST_COLUMNS))
 
 
@@ -511,3 +566,52 @@ def cost_by_contract(lines: pd.DataFrame, catalog) -> pd.DataFrame:
                      "holiday_pay": float(mine["holiday_pay"].sum()) if len(mine) else 0.0,
                      "cost": float(sum(Decimal(str(c)) for c in mine["cost"])) if len(mine) else 0.0})
     return pd.DataFrame(rows)
+
+
+#: Columns of :func:`pay_days`.
+PAY_DAY_COLUMNS = ("agent_id", "date", "contract", "shifts", "paid_hours", "meal_h", "overtime_h", "holiday_h",
+                   "daily_rate", "overtime_rate_per_h", "holiday_rate_per_h", "day_pay")
+
+
+def pay_days(roster, catalog=None, *, holiday_dates: Iterable | None = None) -> pd.DataFrame:
+    """Per agent and day, the hours HR pays and at which rates.
+
+    ``paid_hours``: the roster's paid hours of the day's shift (its length
+    less unpaid breaks); ``meal_h``: the meal inside it; ``overtime_h``:
+    hours beyond the contract's shift, meal excluded, paid at 1.5 x the
+    hourly rate; ``holiday_h``: hours worked on a statutory holiday, meal
+    excluded, paid at 3 x the hourly rate on top of the monthly base
+    (:func:`pay_hours` with ``by="day"``, the module docstring's rules).
+    ``daily_rate``, ``overtime_rate_per_h``, ``holiday_rate_per_h``: the
+    contract's rates (CNY, to the cent); ``day_pay``: the day's pay at those
+    rates, ``shifts x daily rate + overtime + holiday`` rounded to the cent,
+    for reading. The pay itself is settled per agent and month
+    (:func:`roster_cost`, :func:`payroll`), each line rounded once, so the
+    days of a month may differ from its line by a few cents.
+    """
+    if catalog is None:
+        from wfm.roster.catalog import default_catalog_path, load_catalog
+
+        catalog = load_catalog(default_catalog_path())
+    roster = as_roster(roster)
+    terms = contract_terms_from_catalog(catalog)
+    if roster.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_DAY_COLUMNS})
+    days = pay_hours(roster, holiday_dates=holiday_dates, contracts=terms, by="day")
+    sh = roster.shifts
+    paid = sh.assign(date=pd.DatetimeIndex(sh["date"]).strftime("%Y-%m-%d")).groupby(
+        ["agent_id", "date"], sort=True)["paid_hours"].sum()
+    rows = []
+    for r in days.itertuples(index=False):
+        t = _terms(r.contract, terms)
+        base = t.base_monthly
+        hour = hourly_rate(base, t)
+        day = daily_rate(base, t) * int(r.shifts) + hour * Decimal("1.5") * _exact_hours(r.overtime_h) \
+            + hour * 3 * _exact_hours(r.holiday_h)
+        rows.append({"agent_id": r.agent_id, "date": r.date, "contract": r.contract, "shifts": int(r.shifts),
+                     "paid_hours": float(paid.get((r.agent_id, r.date), 0.0)), "meal_h": float(r.meal_h),
+                     "overtime_h": float(r.overtime_h), "holiday_h": float(r.holiday_h),
+                     "daily_rate": float(round_cents(daily_rate(base, t))),
+                     "overtime_rate_per_h": float(round_cents(hour * Decimal("1.5"))),
+                     "holiday_rate_per_h": float(round_cents(hour * 3)), "day_pay": float(round_cents(day))})
+    return pd.DataFrame(rows, columns=list(PAY_DAY_COLUMNS))
