@@ -366,3 +366,21 @@ def test_help_does_not_import_the_configuration_schemas():
     run = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
                          capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_plan_states_its_limits_on_stderr_and_in_the_summary(runner, tmp_path):
+    """Three days of history: the backtest cannot run as asked and the
+    forecast falls back; both are said on stderr and in summary.json."""
+    hist = tmp_path / "hist.csv"
+    assert runner.invoke(cli, ["sample", "-o", str(hist), "--days", "28"]).exit_code == 0
+    h = pd.read_csv(hist)
+    h[h.interval_start < "2025-08-07"].to_csv(hist, index=False)
+    scen = write(tmp_path, "short.toml", '[scenario]\nname = "short"\n[forecast]\nhorizon_weeks = 1\n'
+                                        '[roster]\nenabled = false\n')
+    res = runner.invoke(cli, ["plan", str(scen), "--history", str(hist), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    limits = json.loads((tmp_path / "out" / "short" / "summary.json").read_text())["limits"]
+    kinds = {x["kind"] for x in limits}
+    assert {"short_history", "fallback_model"} <= kinds
+    assert "warning: the history holds 3 day(s)" in res.stderr
+    assert "fallback model flat_mean" in res.stderr

@@ -361,3 +361,28 @@ def test_idle_agent_works_the_nearest_legal_start_of_an_unfilled_shift():
     worked = {m.options[s["option"]].day: m.options[s["option"]].start_clock // 60 for s in asg.shifts}
     assert worked == {0: 23, 1: 18, 2: 13, 3: 9, 4: 9, 5: 9}
     assert asg.retimed == [("E1", opt[1, 6], opt[1, 18]), ("E1", opt[2, 9], opt[2, 13])]
+
+
+def test_a_binding_catalogue_cap_is_named_and_a_wider_override_lifts_it():
+    """The catalogue caps 5-on-2 at 3 agents and has no 1-on-1: demand of 12
+    is left short, and the gap closer, free of the caps, says how many more
+    5-on-2 agents it takes and that the cap of 3 must rise to that. Given a
+    wider limit through `headcount`, the roster may use it (the catalogue's
+    cap no longer binds)."""
+    import dataclasses
+
+    cat = load_catalog(ROOT / "models" / "shifts.toml")
+    tight = dataclasses.replace(cat, contracts={
+        "five_two": dataclasses.replace(cat.contracts["five_two"], max_headcount=3),
+        "one_one": dataclasses.replace(cat.contracts["one_one"], max_headcount=0)})
+    res = build_roster(requirements(peak=12), tight, 1, time_limit_s=30, work_limit_s=2)
+    s = res.summary
+    assert s["headcount"]["five_two"] == 3 and s["shortfall"]["intervals_short"] > 0
+    extra = s["close_gap"]["extra_headcount"]["five_two"]
+    assert extra > 0
+    caps = {c["contract"]: c for c in s["close_gap"]["caps_to_raise"]}
+    assert caps["five_two"]["max_headcount"] == 3 and caps["five_two"]["max_headcount_needed"] == 3 + extra
+    wider = build_roster(requirements(peak=12), tight, 1, time_limit_s=30, work_limit_s=2, close_gap=False,
+                         headcount={"five_two": (0, 3 + extra), "one_one": (0, 0)})
+    assert 3 < wider.summary["headcount"]["five_two"] <= 3 + extra
+    assert wider.summary["shortfall"]["agent_hours_short"] < s["shortfall"]["agent_hours_short"]

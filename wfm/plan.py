@@ -233,6 +233,53 @@ class Plan:
         return RosterOutputs(result.roster, result.coverage, result.agents, result.violations, pay,
                              cost_by_contract(pay, catalog), result.summary, days)
 
+    def limits(self, history: pd.DataFrame, fc: ForecastResult, roster: RosterOutputs | None) -> list[dict]:
+        """What limited this plan, each ``{"kind", "message"}``: history
+        shorter than the backtest needs, a queue forecast by a fallback model,
+        a roster the wall clock cut (a rerun may differ), intervals left short
+        and the head-count caps that would have to rise to close them. They
+        go to ``summary.json["limits"]`` and, as warnings, to the progress
+        stream (stderr for ``wfm plan``), not only to plan.log."""
+        sc = self.scenario
+        out = []
+        days = history["interval_start"].dt.tz_convert(sc.data.time_zone).dt.date.nunique()
+        need = 7 * (sc.forecast.backtest_origins + 1)
+        if days < need:
+            out.append({"kind": "short_history", "message": (
+                f"the history holds {days} day(s); a backtest over {sc.forecast.backtest_origins} weekly "
+                f"origin(s) needs at least {need} (a week to train on): the forecast and its accuracy rest on "
+                "too little data")})
+        notes = fc.notes
+        if len(notes) and {"requested_model", "model"} <= set(notes.columns):
+            # "auto" picking a model is no fallback; "fallback" in a note is
+            fell = notes[(notes["requested_model"].astype(str) != notes["model"].astype(str))
+                         & notes["message"].astype(str).str.contains("fallback")]
+            for r in fell.drop_duplicates(["queue", "model"]).itertuples():
+                out.append({"kind": "fallback_model", "message": (
+                    f"queue {r.queue}: forecast by the fallback model {r.model} instead of {r.requested_model} "
+                    f"({r.message})")})
+        if roster is not None:
+            s = roster.summary
+            if s.get("repeatable") is False:
+                out.append({"kind": "wall_clock", "message": (
+                    "the roster search was ended by the wall-clock limit (roster.time_limit_s), not by its work "
+                    "budget: a rerun may give another roster")})
+            short = s.get("shortfall", {})
+            if short.get("intervals_short"):
+                cg = s.get("close_gap") or {}
+                extra = {k: v for k, v in (cg.get("extra_headcount") or {}).items() if v}
+                more = (", ".join(f"{v} more on {k}" for k, v in extra.items()) or "no more agents") \
+                    if cg else "not estimated"
+                out.append({"kind": "shortfall", "message": (
+                    f"{short['intervals_short']} interval(s) short by {short['agent_hours_short']:,.1f} agent-hours; "
+                    f"closing the gap would take {more}")})
+                for cap in cg.get("caps_to_raise", []):
+                    out.append({"kind": "headcount_cap", "message": (
+                        f"the head-count cap of {cap['contract']} ({cap['max_headcount']}) binds: "
+                        f"{cap['max_headcount_needed']} would close the gap; raise roster.headcount."
+                        f"{cap['contract']} or the catalogue's max_headcount")})
+        return out
+
     def simulate(self, roster: RosterOutputs, staffing: pd.DataFrame):
         """The roster's service by simulation (:func:`wfm.simulate.simulate_roster`):
         the horizon's calls after the what-if (voice only: deferred work does
@@ -283,6 +330,9 @@ class Plan:
         roster = step("roster", self.roster, staffing) if self.scenario.roster.enabled else None
         service = step("simulation", self.simulate, roster, staffing) if roster is not None else None
         summary = self._summary(history, fc, staffing, timings, roster, service)
+        summary["limits"] = self.limits(history, fc, roster)
+        for lim in summary["limits"]:
+            self.progress(f"warning: {lim['message']}")
 
         write_csv(iso_timestamps(history), out_dir / "history.csv")
         write_csv(fc.backtest, out_dir / "backtest.csv")

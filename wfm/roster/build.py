@@ -160,6 +160,12 @@ def build_roster(requirements, catalog: Catalog | str | None = None, weeks: int 
         for c in hc:
             if c not in catalog.contracts:
                 raise InputError(Problem("headcount", None, c, "unknown contract", ", ".join(catalog.contracts)))
+        if hc:
+            # the given limits replace the catalogue's, also where they are wider
+            catalog = dataclasses.replace(catalog, contracts={
+                c: (dataclasses.replace(ct, min_headcount=int(hc[c][0] or 0),
+                                        max_headcount=None if hc[c][1] is None else int(hc[c][1]))
+                    if c in hc else ct) for c, ct in catalog.contracts.items()})
         contracts = [g.contract for g in groups]
     if not groups:
         raise InputError(Problem("agents" if named else "catalog", None, None, "no agent or contract can be rostered",
@@ -362,6 +368,10 @@ def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, ov
     dearer; intervals still short then are out of reach of every shift."""
     hours = horizon.interval_min / 60
     uw = (catalog.under_per_agent_hour * hours if under_weight is None else np.asarray(under_weight, float)) * 100
+    caps = {c: ct.max_headcount for c, ct in catalog.contracts.items()}
+    # every contract free to hire: the catalogue's caps are what this measures
+    catalog = dataclasses.replace(catalog, contracts={
+        c: dataclasses.replace(ct, max_headcount=None) for c, ct in catalog.contracts.items()})
     extra_groups = list(g for g in groups if g.size is not None)
     for c in catalog.contracts:
         extra_groups.append(Group(f"{c}__extra", c, None, 0, None))
@@ -383,6 +393,12 @@ def _close_gap(horizon, catalog, groups, contracts, pay_weight, under_weight, ov
         else:
             extra[c] = max(0, n_new - have.get(c, 0))
     out["extra_headcount"] = extra
+    # which caps stand in the way: a contract whose extra agents would take it past its cap
+    out["caps_to_raise"] = [
+        {"contract": c, "max_headcount": caps[c], "rostered": int(have.get(c, 0)), "extra": int(extra[c]),
+         "max_headcount_needed": int(have.get(c, 0) + extra[c])}
+        for c in catalog.contracts
+        if extra[c] > 0 and caps[c] is not None and have.get(c, 0) + extra[c] > caps[c]]
     net2 = v2.net_coverage()
     sf2 = shortfall(horizon, net2, limit=20)
     out["still_short_intervals"] = sf2["intervals_short"]
