@@ -489,6 +489,15 @@ def contract_terms_from_catalog(catalog) -> dict[str, ContractTerms]:
     return out
 
 
+def _priced(roster, catalog):
+    """The roster as a Roster, the catalogue (default: the bundled one) and its pay terms."""
+    if catalog is None:
+        from wfm.roster.catalog import default_catalog_path, load_catalog
+
+        catalog = load_catalog(default_catalog_path())
+    return as_roster(roster), catalog, contract_terms_from_catalog(catalog)
+
+
 #: Columns of :func:`roster_cost`.
 ROSTER_COST_COLUMNS = ("agent_id", "month", "contract", "shifts", "paid_hours", "full_month", "daily_rate",
                        "base_pay", "overtime_h", "overtime_pay", "holiday_h", "holiday_pay", "cost")
@@ -516,12 +525,7 @@ def roster_cost(roster, catalog=None, *, period=None, holiday_dates: Iterable | 
 
     Returns :data:`ROSTER_COST_COLUMNS` (CNY; hours as floats).
     """
-    if catalog is None:
-        from wfm.roster.catalog import default_catalog_path, load_catalog
-
-        catalog = load_catalog(default_catalog_path())
-    roster = as_roster(roster)
-    terms = contract_terms_from_catalog(catalog)
+    roster, catalog, terms = _priced(roster, catalog)
     if roster.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ROSTER_COST_COLUMNS})
     hours = pay_hours(roster, holiday_dates=holiday_dates, contracts=terms)
@@ -589,12 +593,7 @@ def pay_days(roster, catalog=None, *, holiday_dates: Iterable | None = None) -> 
     (:func:`roster_cost`, :func:`payroll`), each line rounded once, so the
     days of a month may differ from its line by a few cents.
     """
-    if catalog is None:
-        from wfm.roster.catalog import default_catalog_path, load_catalog
-
-        catalog = load_catalog(default_catalog_path())
-    roster = as_roster(roster)
-    terms = contract_terms_from_catalog(catalog)
+    roster, catalog, terms = _priced(roster, catalog)
     if roster.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_DAY_COLUMNS})
     days = pay_hours(roster, holiday_dates=holiday_dates, contracts=terms, by="day")
