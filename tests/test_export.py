@@ -195,3 +195,28 @@ def test_calendars_exported_again_leave_exactly_the_new_set(tmp_path, roster):
     write_icalendar(earlier, folder)
     write_icalendar(roster, folder, prodid=long_id)
     assert len(list(folder.glob("agent_old*.ics"))) == 4  # written under the default id: not this export's
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice (soffice) is not installed: CSV import not tested")
+def test_libreoffice_runs_no_formula_from_our_csv(tmp_path):  # pragma: no cover - needs LibreOffice
+    """A spreadsheet opening the product's CSV computes nothing: LibreOffice
+    imports the same hostile table as formulas when written plain (the
+    control) and as text when written by the product's writer."""
+    from wfm.io import write_csv as io_write_csv
+
+    hostile = pd.DataFrame({'=HYPERLINK("x")': ["=1+1", "+1+1", "@SUM(1)", "=SUM(1;2)", "李雷", "=A1"],
+                            "n": [-3, 1, 2, 3, 4, 5]})
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    formulas = {}
+    for name, safe in (("plain", False), ("safe", True)):
+        src = io_write_csv(hostile, tmp_path / f"{name}.csv", safe=safe, bom=True)
+        subprocess.run([exe, "--headless", "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx",
+                        "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=120)
+        ws = openpyxl.load_workbook(tmp_path / f"{name}.xlsx").active
+        formulas[name] = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        if safe:
+            texts = [[c.value for c in row] for row in ws.iter_rows()]
+            assert texts[0] == ["'=HYPERLINK(\"x\")", "n"] and texts[5][0] == "李雷"
+    assert formulas["plain"], "LibreOffice took no plain cell as a formula: the check proves nothing"
+    assert formulas["safe"] == []

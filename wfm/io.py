@@ -24,7 +24,7 @@ file with a UTF-8 byte-order mark (so Excel shows Chinese names):
   (``2025-10-01T09:00:00+08:00``), naive midnight dates as ``YYYY-MM-DD``.
 * Rows end with CR LF (RFC 4180, as Excel writes CSV): Python's CSV writer
   quotes a field holding a line end's characters only, so with LF line ends
-  a carriage return inside text (``"\rx"``) would be written bare and split
+  a carriage return inside text would be written bare and split
   its row when read back.
 
 ``safe=False`` writes the frame as pandas does (no BOM unless asked): for
