@@ -162,3 +162,61 @@ def test_icalendar_one_file_per_agent(tmp_path, roster):
     # deterministic: the same roster gives byte-identical files
     again = write_icalendar(roster, tmp_path / "ics2")
     assert [p.read_bytes() for p in sorted(again)] == [p.read_bytes() for p in sorted(paths)]
+
+
+def test_calendars_exported_again_leave_exactly_the_new_set(tmp_path, roster):
+    """An earlier export's calendars of agents no longer in the roster are
+    removed; files the export did not write stay (another product's
+    calendar, a link, a note), whatever their names."""
+    folder = tmp_path / "ics"
+    earlier = validate_roster(pd.DataFrame({
+        "agent_id": ["a1", "old1", "old2", "old3", "old4", "王 五/x"], "contract": "5-on-2",
+        "shift_start": "2025-10-02T09:00", "shift_end": "2025-10-02T17:00"}))
+    old = write_icalendar(earlier, folder)
+    assert len(old) == 6
+    theirs = folder / "agent_theirs.ics"
+    theirs.write_bytes(b"BEGIN:VCALENDAR\r\nPRODID:-//other//app//EN\r\nEND:VCALENDAR\r\n")
+    note = folder / "agent_notes.ics.txt"
+    note.write_text("mine")
+    (folder / "agent_link.ics").symlink_to(old[0])
+    new = write_icalendar(roster, folder)
+    assert len(new) == 2
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == sorted([p.name for p in new] + ["agent_theirs.ics", "agent_notes.ics.txt", "agent_link.ics"])
+    assert theirs.read_bytes().startswith(b"BEGIN:VCALENDAR\r\nPRODID:-//other//")
+    # an empty roster leaves no calendar of ours either
+    assert write_icalendar(roster.iloc[:0], folder) == []
+    assert sorted(p.name for p in folder.iterdir()) == ["agent_link.ics", "agent_notes.ics.txt", "agent_theirs.ics"]
+    # a product id that is escaped and folded is recognised as well; other product ids are not ours
+    long_id = "-//Acme, Inc.//Rosters; with a product identifier long enough to be folded twice over//EN"
+    write_icalendar(earlier, folder, prodid=long_id)
+    assert len(write_icalendar(roster, folder, prodid=long_id)) == 2
+    assert len(list(folder.glob("agent_old*.ics"))) == 0
+    write_icalendar(earlier, folder)
+    write_icalendar(roster, folder, prodid=long_id)
+    assert len(list(folder.glob("agent_old*.ics"))) == 4  # written under the default id: not this export's
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice (soffice) is not installed: CSV import not tested")
+def test_libreoffice_runs_no_formula_from_our_csv(tmp_path):  # pragma: no cover - needs LibreOffice
+    """A spreadsheet opening the product's CSV computes nothing: LibreOffice
+    imports the same hostile table as formulas when written plain (the
+    control) and as text when written by the product's writer."""
+    from wfm.io import write_csv as io_write_csv
+
+    hostile = pd.DataFrame({'=HYPERLINK("x")': ["=1+1", "+1+1", "@SUM(1)", "=SUM(1;2)", "李雷", "=A1"],
+                            "n": [-3, 1, 2, 3, 4, 5]})
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    formulas = {}
+    for name, safe in (("plain", False), ("safe", True)):
+        src = io_write_csv(hostile, tmp_path / f"{name}.csv", safe=safe, bom=True)
+        subprocess.run([exe, "--headless", "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx",
+                        "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=120)
+        ws = openpyxl.load_workbook(tmp_path / f"{name}.xlsx").active
+        formulas[name] = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        if safe:
+            texts = [[c.value for c in row] for row in ws.iter_rows()]
+            assert texts[0] == ["'=HYPERLINK(\"x\")", "n"] and texts[5][0] == "李雷"
+    assert formulas["plain"], "LibreOffice took no plain cell as a formula: the check proves nothing"
+    assert formulas["safe"] == []

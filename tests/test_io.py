@@ -41,24 +41,60 @@ def test_iso_timestamps_carry_the_offset():
     assert iso_timestamps(nyc)["t"][0] == "2025-11-11T09:00:00-05:00"
 
 
-def test_write_csv_plain_or_spreadsheet_safe(tmp_path):
+def test_write_csv_safe_by_default_or_plain_on_request(tmp_path):
     df = pd.DataFrame({"n": [-3, 2], "t": ["=1+1", "-3"], "at": pd.to_datetime(["2025-11-11 09:00"] * 2)
                        .tz_localize("Asia/Shanghai")})
-    plain = write_csv(df, tmp_path / "plain.csv").read_bytes()
-    assert plain.startswith(b"n,t,at\n-3,=1+1,2025-11-11 09:00:00+08:00\n")
-    safe = write_csv(df, tmp_path / "safe.csv", safe=True, bom=True).read_bytes()
-    # BOM, numbers as numbers, formula text made inert, a plain number left alone, ISO with offset
-    assert safe == ("\ufeffn,t,at\n-3,'=1+1,2025-11-11T09:00:00+08:00\n2,-3,2025-11-11T09:00:00+08:00\n"
+    safe = write_csv(df, tmp_path / "safe.csv").read_bytes()
+    # BOM, numbers as numbers, formula text made inert, a plain number left alone, ISO with offset, CR LF
+    assert safe == ("\ufeffn,t,at\r\n-3,'=1+1,2025-11-11T09:00:00+08:00\r\n2,-3,2025-11-11T09:00:00+08:00\r\n"
                     .encode("utf-8"))
+    plain = write_csv(df, tmp_path / "plain.csv", safe=False).read_bytes()
+    assert plain.startswith(b"n,t,at\n-3,=1+1,2025-11-11 09:00:00+08:00\n")
 
 
-def test_export_write_csv_is_the_safe_io_writer(tmp_path):
-    from wfm.export import write_csv as export_csv
+def test_the_header_is_made_inert_too(tmp_path):
+    df = pd.DataFrame({"=HYPERLINK(\"x\")": [1.0], "ok": ["@SUM(1)"]})
+    raw = write_csv(df, tmp_path / "h.csv").read_bytes().decode("utf-8-sig")
+    assert raw.splitlines()[0] == '"\'=HYPERLINK(""x"")",ok'
+    assert raw.splitlines()[1] == "1.0,'@SUM(1)"
+    # an index written as a column is treated like any other column
+    idx = pd.DataFrame({"v": [1]}, index=pd.Index(["+cmd|' /C calc'!A0"]))
+    raw = write_csv(idx, tmp_path / "i.csv", index_label="-row").read_bytes().decode("utf-8-sig")
+    assert raw.splitlines() == ["'-row,v", "'+cmd|' /C calc'!A0,1"]
 
-    df = pd.DataFrame({"t": ["@SUM(A1)", "ok"]})
-    a = export_csv(df, tmp_path / "a.csv").read_bytes()
-    b = write_csv(df, tmp_path / "b.csv", safe=True, bom=True).read_bytes()
-    assert a == b == "\ufefft\n'@SUM(A1)\nok\n".encode("utf-8")
+
+HOSTILE = ["=HYPERLINK(\"x\")", "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx", "\rx", "a\rb", "a\nb",
+           "'=already quoted", "''-1+1", "'quoted'", "-3", "+2.5", "-1e3", "李雷", "", "plain"]
+
+
+def test_written_text_reads_back_exactly(tmp_path):
+    """The product's reader (wfm.tables.read_csv) takes the writer's quote off
+    again: hostile text, text that already starts with apostrophes and text
+    holding a carriage return come back as given, header included."""
+    from wfm.tables import read_csv
+
+    df = pd.DataFrame({"=head": HOSTILE, "n": range(len(HOSTILE))})
+    p = write_csv(df, tmp_path / "x.csv")
+    back = read_csv(p, str(p))
+    assert list(back.columns) == ["=head", "n"]
+    assert back["=head"].tolist() == HOSTILE
+    assert back["n"].tolist() == [str(i) for i in range(len(HOSTILE))]
+
+
+def test_quoting_is_undone_exactly_for_any_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from wfm.io import formula_like, neutralise_text
+    from wfm.tables import unquote_text
+
+    @given(st.text(alphabet=st.sampled_from("'=+-@\t\r1.eE a"), max_size=8))
+    def check(t):
+        w = neutralise_text(t)
+        assert unquote_text(w) == t
+        assert not formula_like(w)  # what is written never runs
+
+    check()
 
 
 def test_read_text_csv_cells_as_text(tmp_path):

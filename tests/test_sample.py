@@ -372,7 +372,7 @@ def test_write_sample_csv(tmp_path):
     out = write_sample(path, days=14)
     assert out == path and path.exists()
     assert [p.name for p in path.parent.iterdir()] == ["history.csv"]  # no temp file left
-    text = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8-sig").splitlines()
     assert text[0] == ",".join(COLUMNS)
     assert text[1].startswith("hotline,2025-08-04T00:00:00+08:00,30,voice,0,")
     back = pd.read_csv(path)

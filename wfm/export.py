@@ -38,14 +38,19 @@ CSV
 ---
 UTF-8 *with* a byte-order mark so Excel opens Chinese names correctly;
 tz-aware timestamps as ISO 8601 with offset (``2025-10-01T09:00:00+08:00``),
-naive dates as ``YYYY-MM-DD``.
+naive dates as ``YYYY-MM-DD``; the header is made inert like the cells.
+Every CSV the product writes follows these rules (:func:`wfm.io.write_csv`).
 
 iCalendar
 ---------
 One ``.ics`` per agent (RFC 5545, the ``icalendar`` package): a VEVENT per
 shift with the time zone (VTIMEZONE included), the contract and the meal,
 breaks and activities in the description; a stable UID per agent and shift
-start, so re-importing an updated roster updates the events.
+start, so re-importing an updated roster updates the events. Exporting into
+a folder leaves exactly the new set of calendars there: the earlier
+export's ``agent_*.ics`` files for agents no longer in the roster are
+removed (only files that this export's writer made, recognised by their
+``PRODID``; nothing else in the folder is touched).
 """
 
 from __future__ import annotations
@@ -360,6 +365,44 @@ def _safe_filename(agent: str) -> str:
     return base[:80]
 
 
+def _unfolded_lines(data: bytes) -> list[bytes]:
+    """Content lines of iCalendar text, folded lines joined (RFC 5545 3.1)."""
+    return re.sub(rb"\r?\n[ \t]", b"", data).splitlines()
+
+
+def _prodid_line(prodid: str) -> bytes:
+    """The PRODID content line of a calendar written with ``prodid`` (as the
+    ``icalendar`` package escapes it)."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", prodid)
+    return next(line for line in _unfolded_lines(cal.to_ical()) if line.startswith(b"PRODID:"))
+
+
+def _written_by_export(path: Path, prodid_line: bytes) -> bool:
+    """Is ``path`` a calendar that :func:`write_icalendar` wrote with this
+    product id: a regular file (not a link) that starts ``BEGIN:VCALENDAR``
+    and carries the PRODID line among the properties before its first
+    component?"""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    lines = _unfolded_lines(head)
+    if not lines or lines[0] != b"BEGIN:VCALENDAR":
+        return False
+    for line in lines[1:]:
+        if line.startswith(b"BEGIN:"):
+            return False
+        if line == prodid_line:
+            return True
+    return False
+
+
 def write_icalendar(roster, out_dir, *, prodid: str = "-//wfm//roster//EN",
                     dtstamp: dt.datetime | None = None, calendar_name: str = "Shifts") -> list[Path]:
     """One ``.ics`` file per agent of a roster (module docstring).
@@ -368,7 +411,11 @@ def write_icalendar(roster, out_dir, *, prodid: str = "-//wfm//roster//EN",
     names are the agent id when it is safe as a file name, else a sanitised
     id plus a short hash (``agent_<id>.ics``). ``dtstamp`` (the RFC 5545
     creation stamp) defaults to the earliest shift start, so the same roster
-    always gives the same files. Returns the paths written.
+    always gives the same files. Each file is written atomically; then the
+    ``agent_*.ics`` files of an earlier export with the same ``prodid`` that
+    are not in the new set are removed, so ``out_dir`` holds exactly this
+    roster's calendars (and whatever else was there). Returns the paths
+    written.
     """
     import icalendar
 
@@ -377,8 +424,19 @@ def write_icalendar(roster, out_dir, *, prodid: str = "-//wfm//roster//EN",
     roster = as_roster(roster)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if roster.empty:
-        return []
+    paths = []
+    if not roster.empty:
+        paths = _write_calendars(icalendar, roster, out_dir, prodid, dtstamp, calendar_name)
+    ours = _prodid_line(prodid)
+    keep = {p.name for p in paths}
+    for old in sorted(out_dir.glob("agent_*.ics")):
+        if old.name not in keep and _written_by_export(old, ours):
+            old.unlink()
+    return paths
+
+
+def _write_calendars(icalendar, roster, out_dir: Path, prodid: str, dtstamp, calendar_name: str) -> list[Path]:
+    """Write one calendar per agent of a non-empty ``roster`` (see :func:`write_icalendar`)."""
     tz = roster.tz
     sh = roster.shifts.assign(ics_meal=roster.clock_items(["meal"]).str.split(";").str[0],
                               ics_breaks=roster.clock_items(["break"]),

@@ -4,9 +4,10 @@ the one CSV writer, and reading user CSVs as text with clear errors.
 Formula injection (CSV/spreadsheet injection)
 ---------------------------------------------
 A cell whose *text* starts with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return may be run as a formula by a spreadsheet.
-:func:`write_csv` with ``safe=True`` (what :func:`wfm.export.write_csv`
-writes for HR and planners) applies the rule of :func:`safe_frame`:
+carriage return may be run as a formula by a spreadsheet. Every CSV the
+product writes goes through :func:`write_csv`, which by default applies the
+rule of :func:`safe_frame` to the cells *and the header*, and starts the
+file with a UTF-8 byte-order mark (so Excel shows Chinese names):
 
 * **Numbers stay numbers.** Numeric columns (int, float, bool dtypes) are
   written as numbers: ``-3`` in a numeric column is the number -3.
@@ -14,9 +15,21 @@ writes for HR and planners) applies the rule of :func:`safe_frame`:
   gets a leading apostrophe (``'=1+1``, ``'-3+A1``, ``'@SUM(A1)``), the OWASP
   recommendation; spreadsheets show it as text. Text that is entirely a
   plain decimal number (``-3``, ``+2.5``, ``-1e3``) is left alone: a
-  spreadsheet reading it as the number -3 runs nothing.
+  spreadsheet reading it as the number -3 runs nothing. Text that already
+  starts with apostrophes before one of those characters (``'=1``) gets one
+  more, so that the product's own CSV reader, which takes one leading
+  apostrophe off such a cell (:func:`wfm.tables.unquote_text`), reads back
+  exactly the text that was given to the writer.
 * tz-aware timestamps are written as ISO 8601 with offset
   (``2025-10-01T09:00:00+08:00``), naive midnight dates as ``YYYY-MM-DD``.
+* Rows end with CR LF (RFC 4180, as Excel writes CSV): Python's CSV writer
+  quotes a field holding a line end's characters only, so with LF line ends
+  a carriage return inside text would be written bare and split
+  its row when read back.
+
+``safe=False`` writes the frame as pandas does (no BOM unless asked): for
+machine-read files whose text must load back unchanged by a plain
+``pandas.read_csv`` (saved forecast models).
 """
 
 from __future__ import annotations
@@ -36,6 +49,8 @@ from wfm.tables import read_text_csv as _read_text_csv
 #: Leading characters that make a spreadsheet treat text as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: Text that gets one more leading apostrophe: a formula prefix after any apostrophes.
+_QUOTE_NEEDED = re.compile(r"^'*[=+\-@\t\r]")
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
@@ -73,21 +88,29 @@ def read_text_csv(path: str | os.PathLike, expected: str) -> pd.DataFrame:
     return _read_text_csv(path, expected)
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, safe: bool = False, bom: bool = False,
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, safe: bool = True, bom: bool | None = None,
               index_label: str | None = None, float_format: str | None = None) -> Path:
     """Write ``df`` as UTF-8 CSV atomically: the one CSV writer.
 
-    ``safe``: make the file safe to open in a spreadsheet (the formula rule
-    of the module docstring, :func:`safe_frame`); ``bom``: start with a
-    UTF-8 byte-order mark so Excel reads Chinese text right;
-    ``index_label``: write the index as a first column of that name (no
-    index otherwise); ``float_format``: e.g. ``"%.17g"`` to round-trip
-    floats exactly (saved models).
+    ``safe`` (default): safe to open in a spreadsheet, header included (the
+    formula rule of the module docstring, :func:`safe_frame`); ``False``:
+    pandas' plain text, for machine-read files. ``bom``: start with a UTF-8
+    byte-order mark so Excel reads Chinese text right (default: when
+    ``safe``). ``index_label``: write the index as a first column of that
+    name (no index otherwise); ``float_format``: e.g. ``"%.17g"`` to
+    round-trip floats exactly.
     """
-    frame = safe_frame(df) if safe else df
+    bom = safe if bom is None else bom
+    frame = df
+    if index_label is not None and safe:
+        frame = df.rename_axis(index_label).reset_index()
+        index_label = None
+    if safe:
+        frame = safe_frame(frame)
     enc = "utf-8-sig" if bom else "utf-8"
     return write_atomic(path, lambda tmp: frame.to_csv(
-        tmp, index=index_label is not None, index_label=index_label, encoding=enc, float_format=float_format))
+        tmp, index=index_label is not None, index_label=index_label, encoding=enc, float_format=float_format,
+        lineterminator="\r\n" if safe else "\n"))
 
 
 def formula_like(text: str) -> bool:
@@ -96,22 +119,26 @@ def formula_like(text: str) -> bool:
 
 
 def neutralise_text(value):
-    """Text for a CSV cell: prefix ``'`` when it starts with = + - @ tab CR,
-    unless it is a plain decimal number. Non-strings are returned unchanged.
+    """Text for a CSV cell: prefix ``'`` when it starts with = + - @ tab CR
+    (after any apostrophes), unless it is a plain decimal number.
+    Non-strings are returned unchanged; :func:`wfm.tables.unquote_text`
+    undoes it.
 
     >>> neutralise_text("=1+1"), neutralise_text("-3"), neutralise_text("-3+A1")
     ("'=1+1", '-3', "'-3+A1")
     """
-    if isinstance(value, str) and formula_like(value):
+    if isinstance(value, str) and _QUOTE_NEEDED.match(value) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
 
 def _text_mask(s: pd.Series) -> np.ndarray:
-    """Vectorised :func:`formula_like` over a text column."""
+    """Vectorised "does :func:`neutralise_text` quote it" over a text column."""
     t = s.astype("str")
     first = t.str.slice(0, 1)
-    risky = first.isin(list(FORMULA_PREFIXES)).to_numpy(dtype=bool).copy()
+    risky = first.isin([*FORMULA_PREFIXES, "'"]).to_numpy(dtype=bool).copy()
+    if risky.any():
+        risky &= t.str.match(_QUOTE_NEEDED.pattern).fillna(False).to_numpy(dtype=bool)
     if risky.any():
         num = t.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
         risky &= ~num
@@ -136,21 +163,23 @@ def is_date_column(s: pd.Series) -> bool:
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy ready for a spreadsheet-safe CSV: timestamps as ISO 8601 text,
-    dates as YYYY-MM-DD, text cells neutralised (module docstring)."""
+    dates as YYYY-MM-DD, text cells and text header names neutralised
+    (module docstring)."""
     out = iso_timestamps(df)
-    for c in out.columns:
-        s = out[c]
+    out.columns = [neutralise_text(c) for c in out.columns]
+    for j in range(out.shape[1]):  # by position: header names may repeat
+        s = out.iloc[:, j]
         if is_date_column(s):
-            out[c] = s.dt.strftime("%Y-%m-%d")
+            out.isetitem(j, s.dt.strftime("%Y-%m-%d"))
         elif pd.api.types.is_datetime64_dtype(s.dtype):
-            out[c] = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
+            out.isetitem(j, s.dt.strftime("%Y-%m-%dT%H:%M:%S"))
         elif is_text_column(s):
             s = s.astype("object") if isinstance(s.dtype, pd.CategoricalDtype) else s
             mask = _text_mask(s)
             if mask.any():
                 s = s.astype("object").copy()
                 s[mask] = "'" + s[mask].astype("str")
-            out[c] = s
+            out.isetitem(j, s)
     return out
 
 
@@ -172,9 +201,9 @@ def iso_timestamps(df: pd.DataFrame) -> pd.DataFrame:
     whatever zone they sit in.
     """
     out = df.copy()
-    for col in out.columns:
-        s = out[col]
+    for j in range(out.shape[1]):  # by position: header names may repeat
+        s = out.iloc[:, j]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             text = s.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-            out[col] = text.str[:-2] + ":" + text.str[-2:]
+            out.isetitem(j, text.str[:-2] + ":" + text.str[-2:])
     return out

@@ -27,13 +27,19 @@ from wfm.cli.options import tz_option
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False), default=None,
               help="the previous roster.csv: its shifts running into this horizon count in the coverage, and "
                    "(with --agents) rest, consecutive days and 1-on-1 alternation continue across the boundary")
+@click.option("--absence", "absence_rate", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.10,
+              show_default=True,
+              help="unplanned absence to cover on top of the requirements (a share of the scheduled agents: "
+                   "the roster covers required / (1 - share)); the plan uses its scenario's "
+                   "roster.absence_shrinkage (0.10 in the baseline), so the same share gives the plan's roster")
 def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, work_limit_s, tz, target_s,
-           previous_path):
+           previous_path, absence_rate):
     """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...)."""
     from wfm.roster import build_roster, write_roster
 
     res = build_roster(requirements, catalog_path, weeks, agents_path, solver=solver, time_limit_s=time_limit_s,
-                       work_limit_s=work_limit_s, tz=tz, target_s=target_s, previous_roster=previous_path)
+                       work_limit_s=work_limit_s, tz=tz, target_s=target_s, previous_roster=previous_path,
+                       absence_rate=absence_rate)
     paths = write_roster(res, outdir)
     s = res.summary
     click.echo(f"status {s['status']} ({s['solver']}), objective {s['objective']:.1f}, LP bound {s['lp_bound']:.1f}, "

@@ -80,7 +80,9 @@ def _dump(obj, folder: Path, root: Path, stem: str):
     """Replace tables by {"csv": relative path}, writing them under folder."""
     if isinstance(obj, pd.DataFrame):
         path = folder / f"{stem}.csv"
-        write_csv(obj, path, index_label="row", float_format="%.17g")
+        # plain text, read back by pandas.read_csv: the spreadsheet quoting would
+        # come back with the text (a machine-read file, never opened in Excel)
+        write_csv(obj, path, safe=False, index_label="row", float_format="%.17g")
         return {"csv": path.relative_to(root).as_posix()}
     if isinstance(obj, dict):
         return {k: _dump(v, folder, root, f"{stem}.{k}" if stem else k) for k, v in obj.items()}

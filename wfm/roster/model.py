@@ -53,8 +53,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import math
-import warnings
+import os
+import sys
+import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,13 +71,67 @@ from wfm.roster.solution import index_model
 
 @contextlib.contextmanager
 def quiet_pulp():
-    """PuLP 3.3 flags its classic API as deprecated for 4.0 on every call.
-    The roster uses the API PuLP 4 keeps (:func:`new_variable`,
-    ``prob.constraints()``, ``COIN_CMD``); this silences what PuLP's own
-    internals still raise, to keep the log readable."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulp(\.|$)")
-        yield
+    """Kept for its call sites; it silences nothing now.
+
+    PuLP 3.3 flags its classic API as deprecated for 4.0. The roster uses
+    only the API PuLP 4 keeps (:func:`new_variable`, ``prob.constraints()``,
+    ``COIN_CMD``), and PuLP's own internals raise none of those warnings on
+    its paths (PuLP 3.3.2), so nothing is hidden: the test suite turns any
+    PuLP 4 migration warning into an error (``filterwarnings`` in
+    ``pyproject.toml``), and a classic call fails a test instead of being
+    silenced here."""
+    yield
+
+
+_HIGHS_BANNER: str | None = None
+
+
+def highs_banner() -> str:
+    """HiGHS's start-up banner, kept off standard output.
+
+    HiGHS (C++) prints ``Running HiGHS 1.16.0 (git hash: ...): Copyright ...``
+    on file descriptor 1 when a process makes its first solver object, before
+    any option (``output_flag``) can be set, so it led the results of ``wfm
+    plan`` and ``wfm roster`` on stdout. The first call makes that object
+    with descriptor 1 pointed at a temporary file, logs the text to the
+    ``wfm.roster`` logger (INFO) and returns it; later calls (and forked
+    children) return it at once. Every HiGHS path of the roster calls this
+    before its first solve (:class:`TourModel`, the solver back-end). Returns
+    "" when highspy is not installed.
+    """
+    global _HIGHS_BANNER
+    if _HIGHS_BANNER is not None:
+        return _HIGHS_BANNER
+    try:
+        import highspy
+    except ImportError:
+        _HIGHS_BANNER = ""
+        return _HIGHS_BANNER
+    sys.stdout.flush()
+    with tempfile.TemporaryFile() as tmp:
+        saved = os.dup(1)
+        try:
+            os.dup2(tmp.fileno(), 1)
+            highspy.Highs()
+            _flush_c_stdout()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        tmp.seek(0)
+        _HIGHS_BANNER = tmp.read().decode("utf-8", "replace").strip()
+    if _HIGHS_BANNER:
+        logging.getLogger("wfm.roster").info("%s", _HIGHS_BANNER)
+    return _HIGHS_BANNER
+
+
+def _flush_c_stdout() -> None:
+    """Flush the C library's stdout buffer (HiGHS writes through it)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C library to ask (not on Linux/macOS)
+        pass
 
 
 # --------------------------------------------------------------------- patterns
@@ -273,6 +330,7 @@ class TourModel:
             if ct.pattern == "weekly":
                 self.patterns[c] = weekly_patterns(ct.work_days_per_week, ct.days_off_consecutive, ct.max_consecutive_days)
         self._build_options()
+        highs_banner()  # before any HiGHS solve of this model (the assignment's too)
         self.prob = pulp.LpProblem("tour_scheduling", pulp.LpMinimize)
         with quiet_pulp():
             self._build(rest_cuts)

@@ -21,7 +21,9 @@ of :mod:`wfm.tables.parse`. The contract every table shares:
   not exist is reported with its file, row and column; a repeated one is
   resolved by file order.
 
-CSV is written in one place too: :func:`wfm.io.write_csv`.
+CSV is written in one place too: :func:`wfm.io.write_csv` (formula-safe,
+with a byte-order mark); :func:`read_csv` takes its quoting apostrophe off
+again (:func:`unquote_text`).
 """
 
 from wfm.tables.parse import (
@@ -54,6 +56,8 @@ from wfm.tables.read import (
     read_parquet,
     read_table,
     read_text_csv,
+    unquote_cells,
+    unquote_text,
 )
 from wfm.tables.schema import Column, Header, Schema, check_header, norm_name
 from wfm.tables.table import (
@@ -73,5 +77,5 @@ __all__ = [
     "collected", "dates", "fmt_local", "known_tz", "local_wall_ns", "nonblank_rows", "norm_name",
     "norm_value", "numbers", "raise_problems", "raw_text", "raw_value", "read_csv", "read_excel",
     "read_parquet", "read_table", "read_text_csv", "report_overlaps", "report_times",
-    "resolve_clock_times", "timestamps", "yes_no",
+    "resolve_clock_times", "timestamps", "unquote_cells", "unquote_text", "yes_no",
 ]

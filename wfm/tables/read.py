@@ -11,7 +11,11 @@ undecodable, ragged) raise :class:`~wfm.errors.InputError` naming it.
   ``NA`` stays ``NA``), except in the columns named in ``numeric``, which
   the C parser converts to numbers (fast; blank and the usual NA spellings
   become NaN, text that is not a number stays text for the validator to
-  report).
+  report). A cell the product's safe CSV writer quoted (an apostrophe
+  before ``=``, ``+``, ``-``, ``@``, tab or CR: :func:`wfm.io.neutralise_text`)
+  is read back without that apostrophe (:func:`unquote_text`), so the
+  product reads its own outputs (``roster.csv``, ``staffing.csv``) as the
+  text they were written from.
 * Excel (``.xlsx``, ``.xlsm``): the first sheet, header in row 1, cells as
   openpyxl gives them (numbers, datetimes, text).
 * Parquet (``.parquet``, ``.pq``): the stored dtypes.
@@ -30,13 +34,16 @@ import pandas as pd
 from wfm.errors import InputError, Problem
 from wfm.tables.parse import MISSING_TOKENS, nonblank_rows
 
-__all__ = ["HEADER_HINT", "read_csv", "read_excel", "read_parquet", "read_table", "read_text_csv"]
+__all__ = ["HEADER_HINT", "read_csv", "read_excel", "read_parquet", "read_table", "read_text_csv",
+           "unquote_cells", "unquote_text"]
 
 #: What a table file should start with (the ``expected`` of an empty file).
 HEADER_HINT = "a header row and data rows"
 _CSV = (".csv", ".txt")
 _EXCEL = (".xlsx", ".xlsm")
 _PARQUET = (".parquet", ".pq")
+#: A cell quoted by wfm.io's safe writer: apostrophes, then = + - @ tab or CR.
+_QUOTED = re.compile(r"^'+[=+\-@\t\r]")
 
 
 def read_table(path: str | os.PathLike, *, numeric: Iterable[str] = (),
@@ -123,7 +130,46 @@ def _read_csv_encoded(p: Path, name: str, encoding: str, numeric: frozenset[str]
     except pd.errors.EmptyDataError:
         raise _empty(name, "file is empty", header_hint) from None
     df.columns = header
-    return df
+    return unquote_cells(df)
+
+
+def unquote_text(value):
+    """The text :func:`wfm.io.neutralise_text` was given: one leading
+    apostrophe off text that starts with apostrophes and then = + - @ tab
+    or CR; anything else unchanged.
+
+    >>> unquote_text("'=1+1"), unquote_text("''=1"), unquote_text("'quoted'")
+    ('=1+1', "'=1", "'quoted'")
+    """
+    if isinstance(value, str) and _QUOTED.match(value):
+        return value[1:]
+    return value
+
+
+def unquote_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`unquote_text` applied to the header and every text
+    cell (vectorised; ``df`` itself when nothing was quoted)."""
+    out = df
+    header = [unquote_text(c) for c in df.columns]
+    if header != list(df.columns):
+        out = df.copy()
+        out.columns = header
+    for j in range(out.shape[1]):
+        s = out.iloc[:, j]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+            continue
+        t = s.astype("str")
+        hit = t.str.startswith("'").to_numpy(dtype=bool) & s.notna().to_numpy()
+        if not hit.any():
+            continue
+        hit &= t.str.match(_QUOTED.pattern).to_numpy(dtype=bool)
+        if hit.any():
+            if out is df:
+                out = df.copy()
+            s = s.copy()
+            s[hit] = t[hit].str.slice(1)
+            out.isetitem(j, s)
+    return out
 
 
 def read_excel(p: Path, name: str, *, header_hint: str = HEADER_HINT) -> pd.DataFrame:

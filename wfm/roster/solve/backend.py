@@ -10,7 +10,8 @@ stopped it. Values come as arrays in the problem's column order
 :mod:`wfm.roster.solution`).
 
 * :class:`HighsBackend`: HiGHS through PuLP's ``HiGHS`` class (highspy),
-  one thread, fixed seed. Its work limit counts MIP interrupt checks, which
+  one thread, fixed seed, its start-up banner kept off standard output
+  (:func:`wfm.roster.model.highs_banner`). Its work limit counts MIP interrupt checks, which
   HiGHS makes at fixed points of its search (deterministic); a hard
   wall-clock limit is kept by its simplex and MIP callbacks, since HiGHS
   looks at its own time limit rarely inside its root cut loop.
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
+from wfm.roster.model import highs_banner
 from wfm.roster.solve.rates import MipWork
 
 SOLVERS = ("highs", "cbc")
@@ -172,6 +174,7 @@ class HighsBackend(Backend):
         return work.highs_usual if work.highs_usual is not None else work.highs_limit
 
     def solve_lp(self, prob, *, time_limit_s, msg=False) -> LpResult:
+        highs_banner()
         prob.solve(pulp.HiGHS(mip=False, msg=msg, timeLimit=time_limit_s, threads=1, random_seed=0))
         h = prob.solverModel
         vals = np.array([v.varValue or 0.0 for v in prob.variables()], dtype=float)
@@ -181,6 +184,7 @@ class HighsBackend(Backend):
                   record: str | None = None) -> MipResult:
         """``record``: a file path that receives every improving solution
         (objective, bound, values), for :meth:`solve_mip_isolated`."""
+        highs_banner()
         state: dict = {}
         prob.solve(_highs_solver(time_limit_s, gap_rel, None if start is None else _start_columns(prob, start), msg,
                                  node_limit, record=record, checks=work_limit, state=state))
@@ -201,6 +205,7 @@ class HighsBackend(Backend):
         import multiprocessing as mp
         import pickle
 
+        highs_banner()  # in the parent: the child inherits it
         d = tempfile.mkdtemp(prefix="wfm_highs_")
         rec, final = os.path.join(d, "improving.pkl"), os.path.join(d, "final.pkl")
         cols = None if start is None else _start_columns(prob, start)
