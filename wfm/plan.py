@@ -423,6 +423,10 @@ class Plan:
         if len(fc.cleaned):
             lines.append(f"{len(fc.cleaned)} day(s) left out of forecast training "
                          "(see cleaned_days.csv)")
+        if self.scenario.roster.enabled:
+            from wfm.roster.model import highs_banner  # the solver's banner, kept off stdout
+
+            lines += [f"solver: {line}" for line in highs_banner().splitlines() if line.strip()]
         text = "\n".join(lines) + "\n"
         write_atomic(out_dir / "plan.log", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 

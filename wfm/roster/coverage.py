@@ -164,7 +164,7 @@ def judge_coverage(horizon: Horizon, net: np.ndarray, requirements: pd.DataFrame
         num = np.zeros(horizon.n_intervals)
         den = np.zeros(horizon.n_intervals)
         ok = np.isfinite(v) & (wc > 0)
-        np.add.at(num, idx_s[ok], (v * wc)[ok])
+        np.add.at(num, idx_s[ok], v[ok] * wc[ok])
         np.add.at(den, idx_s[ok], wc[ok])
         res = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
         out[c] = res
