@@ -129,6 +129,9 @@ class Table:
         if required:
             self.P.add_rows(missing, name, lambda p: self.P.problem(
                 p, name, "missing value", what or self.meaning(name)))
+        self.P.add_rows(parse.control_chars(t), name, lambda p: self.P.problem(
+            p, name, f"holds a control character ({parse.first_control(t.iloc[p])})",
+            "printable text: " + (what or self.meaning(name))))
         return t.fillna("").astype("str"), missing
 
     def choice(self, name: str, allowed: tuple[str, ...], synonyms: Mapping[str, str],
