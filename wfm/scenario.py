@@ -231,7 +231,7 @@ def scenario_from_dict(raw: dict, *, source: str = "<scenario>",
 
 def scenario_problems(scenario: Scenario) -> list[Problem]:
     """Every problem of ``scenario`` that the files it names reveal, before
-    any step runs: the shift catalogue (its own file and keys), head counts
+    any step runs: the history file (its own rows), the shift catalogue (its own file and keys), head counts
     and contract shares of contracts it lacks, a head count that leaves no
     agent, the agents file and previous roster read against the catalogue
     (their own rows), and a ``forecast.horizon_start`` that is not after the
@@ -256,7 +256,7 @@ def scenario_problems(scenario: Scenario) -> list[Problem]:
     if data.history == "sample":
         history_end = (dt.date.fromisoformat(data.sample_start)
                        + dt.timedelta(days=data.sample_days - 1))
-    elif fc.horizon_start or (r.enabled and r.previous_roster):
+    else:  # read here too, so that its problems come with every other before the plan starts
         from wfm.intervals import read_intervals
 
         history = collect(read_intervals, data.history, tz=tz, interval_min=data.interval_min)

@@ -29,6 +29,7 @@ from wfm.cli.options import (
     Number,
     OutputFile,
     OutputFolder,
+    Text,
     Whole,
     tz_option,
 )
@@ -278,7 +279,7 @@ def predict_cmd(model_dir, start, days, output):
 @click.option("--model", "model_name", default="combination", show_default=True, type=Choice(MODEL_NAMES))
 @click.option("--days", type=Whole(ge=1, le=60), default=7, show_default=True,
               help="hold out the last N days, fit on the rest, plot forecast vs actuals")
-@click.option("--queue", default=None, help="plot one queue only")
+@click.option("--queue", type=Text("a queue name of INPUT"), default=None, help="plot one queue only")
 @input_options
 @calendar_options
 def plot_cmd(input_path, output, model_name, days, queue, tz, interval_min, **kw):

@@ -21,6 +21,7 @@ from wfm.cli.options import (
     Number,
     OutputFile,
     OutputFolder,
+    Text,
     Whole,
     fraction,
     gather,
@@ -489,7 +490,7 @@ def _export_target(output, fmt, with_pay, **_):
 
 @export.command("roster", checks=(_export_target,), columns=_columns("roster"))
 @click.argument("roster", type=_table("a roster"))
-@click.option("-o", "--output", required=True,
+@click.option("-o", "--output", required=True, type=Text("a file or folder path"),
               help="A .csv or .xlsx file, or a folder for --format ics.")
 @click.option("--format", "fmt", type=Choice(["auto", "csv", "xlsx", "ics"]), default="auto",
               show_default=True, help="auto: from the output extension (a folder means ics).")

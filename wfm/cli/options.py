@@ -45,7 +45,7 @@ from wfm.errors import OPTION, InputError, Problem, did_you_mean
 
 __all__ = [
     "TABLE_SUFFIXES", "Bad", "Choice", "Command", "CommandGroup", "Date", "InputFile", "InputFolder",
-    "Month", "Number", "OutputFile", "OutputFolder", "Whole", "Zone", "fraction", "gather", "param_flag",
+    "Month", "Number", "OutputFile", "OutputFolder", "Text", "Whole", "Zone", "fraction", "gather", "param_flag",
     "rule",
     "tz_option",
 ]
@@ -165,6 +165,28 @@ def fraction(name: str | None = None, *, upper_open: bool = False, lower_open: b
                   le=None if upper_open else 1.0, lt=1.0 if upper_open else None, off=off)
 
 
+# --------------------------------------------------------------- text
+
+
+class Text(click.ParamType):
+    """Non-empty printable text (no NUL or other control character): a name,
+    or a path that a command's rule checks further."""
+
+    name = "text"
+
+    def __init__(self, what: str = "printable text"):
+        self.what = what
+
+    def convert(self, value, param, ctx):
+        text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+        if not text.strip():
+            raise Bad("empty", self.what)
+        bad = next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+        if bad is not None:
+            raise Bad(f"{text!r} holds a control character ({bad!r})", self.what)
+        return text
+
+
 # --------------------------------------------------------------- choices
 
 
@@ -175,7 +197,7 @@ class Choice(click.Choice):
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            raise Bad(f"unknown value {_shown(value)}{did_you_mean(value, self.choices)}",
+            raise Bad(f"unknown value {str(value)!r}{did_you_mean(value, self.choices)}",
                       "one of " + ", ".join(map(str, self.choices))) from None
 
 
@@ -192,7 +214,7 @@ class Zone(click.ParamType):
             zoneinfo.ZoneInfo(text)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
             hint = did_you_mean(text, sorted(zoneinfo.available_timezones())) if text.strip() else ""
-            raise Bad(f"unknown time zone {_shown(text)}{hint}",
+            raise Bad(f"unknown time zone {text!r}{hint}",
                       f"an IANA name such as {DEFAULT_TZ} or Europe/Berlin") from None
         return text
 
@@ -211,7 +233,7 @@ class Date(click.ParamType):
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 raise ValueError(text)
         except ValueError:
-            raise Bad(f"{_shown(value)} is not a date", "YYYY-MM-DD, e.g. 2025-11-11") from None
+            raise Bad(f"{text!r} is not a date", "YYYY-MM-DD, e.g. 2025-11-11") from None
         if not 1900 <= d.year <= 2199:
             raise Bad(f"{text} is outside the years 1900-2199", "a plausible date")
         return text
@@ -226,7 +248,7 @@ class Month(click.ParamType):
         text = str(value).strip()
         m = re.fullmatch(r"(\d{4})-(\d{2})", text)
         if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2199:
-            raise Bad(f"{_shown(value)} is not a month", "YYYY-MM, e.g. 2025-11")
+            raise Bad(f"{text!r} is not a month", "YYYY-MM, e.g. 2025-11")
         return text
 
 
