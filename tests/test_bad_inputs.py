@@ -52,6 +52,8 @@ FILES = {
     "results.csv": RESULTS,
     "results_2026.csv": RESULTS.replace("2025-", "2026-"),
     "forecast.csv": FORECAST,
+    "forecast_2026.csv": FORECAST.replace("2025-", "2026-"),
+    "states_2026.csv": STATES.replace("2025-", "2026-"),
     "dials.csv": DIALS,
     "a/roster.csv": ROSTER,
     "b/roster.csv": ROSTER,
@@ -73,6 +75,7 @@ FILES = {
     "ok2.toml": '[scenario]\nname = "ok"\n',
     "scenario.txt": '[scenario]\nname = "t"\n',
     "empty/readme.txt": "no roster here\n",
+    "plans/ok": "a file where the plan's folder goes\n",
 }
 
 
@@ -175,6 +178,8 @@ CASES: list[tuple[str, list[str], list[str]]] = [
      ["inf_offered.csv:2: offered", "not a finite number"]),
     ("staff-nul-in-queue", ["staff", f"{D}/nul_queue.csv", "-o", f"{OUT}/o.csv"],
      ["nul_queue.csv:2: queue", "control character"]),
+    ("staff-output-over-input", ["staff", f"{D}/good.csv", "-o", f"{D}/good.csv"],
+     ["option --output", "is also the input INPUT"]),
     ("staff-several-at-once", ["staff", f"{D}/good.csv", "-o", f"{OUT}/o.csv", "--sl", "2", "--target-s", "-1",
                                "--tz", "Nowhere/City"],
      ["option --sl", "option --target-s", "option --tz", "3 problems"]),
@@ -234,6 +239,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
     ("plan-scenario-extension", ["plan", f"{D}/scenario.txt", "-o", OUT], ["unsupported file extension '.txt'"]),
     ("plan-output-proc", ["plan", f"{D}/ok.toml", "-o", "/proc/nonexistent/x"], ["option --out", "/proc"]),
     ("plan-output-is-file", ["plan", f"{D}/ok.toml", "-o", f"{D}/good.csv"], ["option --out", "existing file"]),
+    ("plan-folder-is-a-file", ["plan", f"{D}/ok.toml", "-o", f"{D}/plans"], ["option --out", "plans/ok is an existing file"]),
     ("plan-history-option-missing", ["plan", "--history", f"{D}/nope.csv", "-o", OUT],
      ["option --history", "file not found"]),
     # --- wfm compare
@@ -283,6 +289,8 @@ CASES: list[tuple[str, list[str], list[str]]] = [
                                "--patience-s", "nan"], ["option --patience-s", "not a finite number"]),
     ("simulate-absence-one", ["simulate", f"{D}/runs/rdir", "--forecast", f"{D}/forecast.csv", "-o", OUT,
                               "--absence", "1"], ["option --absence", "< 1"]),
+    ("simulate-calls-other-period", ["simulate", f"{D}/runs/rdir", "--forecast", f"{D}/forecast_2026.csv",
+                                     "-o", OUT], ["forecast_2026.csv", "no time in common"]),
     ("simulate-no-roster", ["simulate", f"{D}/empty", "-o", OUT], ["argument ROSTER_DIR", "no roster.csv"]),
     ("simulate-no-calls", ["simulate", f"{D}/runs/rdir", "-o", OUT], ["option --forecast", "no staffing.csv"]),
     # --- wfm forecast
@@ -318,6 +326,11 @@ CASES: list[tuple[str, list[str], list[str]]] = [
                            f"{D}/results.csv", "-o", f"{OUT}/a.json"], ["option --output", ".csv, .xlsx"]),
     ("kpi-agents-tolerance-nan", ["kpi", "agents", "--states", f"{D}/states.csv", "-o", f"{OUT}/a.csv",
                                   "--tolerance-min", "nan"], ["option --tolerance-min"]),
+    ("kpi-agents-roster-other-period", ["kpi", "agents", "--states", f"{D}/states_2026.csv", "--roster",
+                                        f"{D}/roster.csv", "-o", f"{OUT}/a.csv"],
+     ["states_2026.csv", "no time in common with", "roster.csv"]),
+    ("kpi-pay-states-other-period", ["kpi", "pay", "--roster", f"{D}/roster.csv", "--states",
+                                     f"{D}/states_2026.csv", "-o", f"{OUT}/p.csv"], ["no time in common"]),
     ("kpi-agents-output-extension", ["kpi", "agents", "--states", f"{D}/states.csv", "-o", f"{OUT}/a.pdf"],
      ["option --output", ".pdf"]),
     ("kpi-agents-states-missing", ["kpi", "agents", "--states", f"{D}/nope.csv", "-o", f"{OUT}/a.csv"],

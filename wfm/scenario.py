@@ -6,7 +6,10 @@ completely by the schema in :mod:`wfm.scenario_schema` (the idiom of
 :mod:`wfm.config`): every unknown key (with a hint for near misses), wrong
 type or out-of-range value is reported at once as ``file: section.key:
 problem (expected ...)``. :func:`scenario_json_schema` gives the schema as
-JSON Schema, for forms and editors.
+JSON Schema, for forms and editors. :func:`check_scenario` then reads the
+files a scenario names (history, shift catalogue, agents, previous roster)
+and checks the scenario against them, so that every problem is found before
+a plan's first step.
 
 A scenario may inherit from another and change a few keys::
 

@@ -679,7 +679,9 @@ def _prepare(intervals: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     ):
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ArgumentError("intervals", f"row {i}: {name} is {out[name].iloc[i]!r}", f"{name}: {expected}")
+            value = out[name].iloc[i]
+            shown = f"{float(value):g}" if _is_real(value) else repr(value)
+            raise ArgumentError("intervals", f"row {i} (from 0): {name} is {shown}", f"{name}: {expected}")
     with np.errstate(over="ignore", invalid="ignore"):
         load = load_erlangs(offered, out["aht_s"], out["interval_min"])
     if not np.all(np.isfinite(load)):

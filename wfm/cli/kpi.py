@@ -109,9 +109,17 @@ def _load(kind: str, path: str | None, tz: str, contracts=None):
 
 
 def _load_all(tz, contracts=None, **paths):
-    """Read every given input, collecting the problems of all files at once."""
-    return gather(**{kind: (lambda kind=kind, path=path: _load(kind, path, tz, contracts)) if path else None
-                     for kind, path in paths.items()})
+    """Read every given input, collecting the problems of all files at once;
+    a state log and a roster read together must share some time."""
+    d = gather(**{kind: (lambda kind=kind, path=path: _load(kind, path, tz, contracts)) if path else None
+                  for kind, path in paths.items()})
+    if d.get("states") is not None and d.get("roster") is not None and len(d["states"]) and len(d["roster"]):
+        from wfm.kpi.inputs import common_time
+
+        st, ro = d["states"], d["roster"]
+        common_time((ro["shift_start"].min(), ro["shift_end"].max()), (st["start"].min(), st["end"].max()),
+                    paths["roster"], paths["states"])
+    return d
 
 
 def _targets(sl, target_s, asa_s):

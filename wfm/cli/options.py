@@ -466,9 +466,28 @@ class Command(click.Command):
                 problems.append(Problem(OPTION, None, flags.get(name, name), problem, expected))
         ctx.meta["wfm.outputs"] = [(ctx.params.get(p.name), isinstance(p.type, OutputFolder))
                                    for p in self.params if isinstance(p.type, (OutputFile, OutputFolder))]
+        problems += self._outputs_over_inputs(ctx, failed, flags)
         if problems:
             raise InputError(problems)
         return rest
+
+    def _outputs_over_inputs(self, ctx, failed, flags) -> list[Problem]:
+        """An output file that is one of the command's input files would be
+        replaced before (or while) it is read: a problem, never a lost input."""
+        def values(p):
+            v = ctx.params.get(p.name)
+            return [] if p.name in failed or v is None else list(v) if isinstance(v, (list, tuple)) else [v]
+
+        inputs = {os.path.realpath(v): p for p in self.params if isinstance(p.type, InputFile) for v in values(p)}
+        out = []
+        for p in self.params:
+            if isinstance(p.type, OutputFile):
+                for v in values(p):
+                    if os.path.realpath(v) in inputs:
+                        src = flags[inputs[os.path.realpath(v)].name]
+                        out.append(Problem(OPTION, None, flags[p.name], f"{v} is also the input {src}",
+                                           "an output file that is not one of the inputs"))
+        return out
 
     def format_epilog(self, ctx, formatter):
         super().format_epilog(ctx, formatter)

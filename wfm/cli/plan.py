@@ -21,11 +21,17 @@ _SCENARIO = InputFile("a scenario file (TOML)", (".toml",))
 
 
 def plan_folder(out_root: str, name: str) -> Path:
-    """OUT/<name> as given, checked to lie inside OUT (:func:`wfm.io.inside`)."""
-    from wfm.io import inside
+    """OUT/<name> as given, checked to lie inside OUT (:func:`wfm.io.inside`)
+    and to be a folder that can be written."""
+    from wfm.errors import InputError, argument_problem
+    from wfm.io import inside, output_problem
 
     inside(out_root, name)
-    return Path(out_root) / name
+    folder = Path(out_root) / name
+    problem = output_problem(folder, folder=True)
+    if problem:
+        raise InputError(argument_problem("out_root", problem, f"a folder for the plan {name!r}"))
+    return folder
 
 
 @click.command(cls=Command)

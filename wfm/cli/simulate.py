@@ -105,6 +105,14 @@ def simulate(roster_dir, forecast_path, replications, seed, absence_rate, patien
     roster, demand = d["roster"], d["demand"]
     if "channel" in demand:
         demand = demand[demand["channel"] == "voice"]
+    if len(demand) and len(roster.shifts):
+        import pandas as pd
+
+        from wfm.kpi.inputs import common_time
+
+        ends = demand["interval_start"] + pd.to_timedelta(demand["interval_min"], unit="min")
+        common_time((roster.shifts["shift_start"].min(), roster.shifts["shift_end"].max()),
+                    (demand["interval_start"].min(), ends.max()), str(roster_csv), str(forecast_path))
     result = simulate_roster(roster, demand, replications=replications, seed=seed, absence_rate=absence_rate,
                              patience_s=patience_s or None, target_s=target_s, handle_cv=handle_cv,
                              day_volume_sd=day_volume_sd)

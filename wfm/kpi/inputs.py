@@ -112,6 +112,7 @@ from wfm.tables import read_table as _read_any
 
 __all__ = [
     "common_intervals",
+    "common_time",
     "OUTCOMES",
     "OUTCOME_GROUPS",
     "LEAVE_TYPES",
@@ -654,3 +655,18 @@ def common_intervals(forecasts: pd.DataFrame, results: pd.DataFrame, forecast_so
                                  f"results: {span(r)})",
                                  "forecasts of the queues and intervals the results cover"))
     return n
+
+
+def common_time(first: tuple, second: tuple, first_source: str, second_source: str) -> None:
+    """Two tables read together must cover some common time: ``first`` and
+    ``second`` are their (earliest start, latest end) timestamps. A state log
+    of another month than the roster, or calls of another year than the
+    roster's shifts, would give KPIs of nothing: an InputError naming both
+    files and their spans."""
+    (a0, a1), (b0, b1) = first, second
+    if a1 > b0 and b1 > a0:
+        return
+    raise InputError(Problem(second_source, None, None,
+                             f"no time in common with {first_source} ({second_source}: {b0.isoformat()} to "
+                             f"{b1.isoformat()}; {first_source}: {a0.isoformat()} to {a1.isoformat()})",
+                             "tables of the same period"))
