@@ -310,3 +310,56 @@ def test_no_error_log_is_left_by_a_successful_or_user_error_run(tmp_path):
     assert CliRunner().invoke(cli, ["staff", str(src), "-o", str(tmp_path / "p.csv"), "--sl", "2"]).exit_code == 2
     assert not (tmp_path / ERROR_LOG).exists()
     assert sorted(os.listdir(tmp_path)) == ["in.csv", "o.csv"]
+
+
+# --------------------------------------------------------------------------
+# every option of every command, fed values no option accepts
+# --------------------------------------------------------------------------
+
+
+def _commands():
+    from wfm.cli import options
+
+    out = []
+
+    def walk(cmd, path):
+        if isinstance(cmd, click.Group):
+            for name, sub in sorted(cmd.commands.items()):
+                walk(sub, [*path, name])
+        else:
+            for p in cmd.params:
+                if isinstance(p, click.Option) and not p.is_flag and isinstance(p.type, options.Number):
+                    out.append((path, max(p.opts, key=len), p.type))
+                elif isinstance(p, click.Option) and isinstance(p.type, (options.Choice, options.Zone)):
+                    out.append((path, max(p.opts, key=len), p.type))
+
+    walk(cli, [])
+    return out
+
+
+OPTIONS = _commands()
+
+
+def test_every_number_option_has_a_bounded_range():
+    from wfm.cli import options
+
+    for path, flag, t in OPTIONS:
+        if isinstance(t, options.Number):
+            assert (t.le is not None or t.lt is not None) and (t.ge is not None or t.gt is not None), (path, flag)
+
+
+@pytest.mark.parametrize("path,flag,kind", OPTIONS, ids=[f"{' '.join(p)} {f}" for p, f, _ in OPTIONS])
+def test_no_option_takes_a_value_out_of_its_domain(path, flag, kind, tmp_path):
+    from wfm.cli import options
+
+    if isinstance(kind, options.Number):
+        values = ["nan", "inf", "-inf", "1e308", "-1e308", "lots", ""]
+    elif isinstance(kind, options.Zone):
+        values = ["Mars/Olympus", "", "Asia/Shanghai\x00"]
+    else:
+        values = ["no-such-choice"]
+    for value in values:
+        res = CliRunner().invoke(cli, [*path, flag, value])
+        assert res.exit_code == 2, (path, flag, value, res.output)
+        assert isinstance(res.exception, SystemExit) and "Traceback" not in res.output
+        assert f"option {flag}:" in res.output, (path, flag, value, res.output)

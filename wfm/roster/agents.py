@@ -5,8 +5,10 @@ Columns (header names, case-insensitive):
 * ``id`` (required, unique), ``name`` (optional), ``contract`` (required: a
   contract key of the catalogue, e.g. ``five_two``, or its name, ``5-on-2``);
 * ``availability`` (optional): ``;``-separated windows ``[DAYS ]HH:MM-HH:MM``,
-  DAYS a comma list of ``Mon`` .. ``Sun`` or ranges ``Mon-Fri``; a window
-  ending at or before its start runs past midnight (``22:00-07:00``); no DAYS
+  DAYS a comma list of weekdays or ranges ``Mon-Fri`` (a weekday is ``Mon``
+  .. ``Sun``, ``Monday`` .. ``Sunday`` or ``周一`` .. ``周日``, in any case;
+  any other word is an error); a window
+  ending before its start runs past midnight (``22:00-07:00``); no DAYS
   means every day; blank means any time. A shift must lie inside one window of
   its start day.
 * ``unavailable_dates`` (optional): ``;``-separated ISO dates or ranges
@@ -14,7 +16,8 @@ Columns (header names, case-insensitive):
 * ``preferred_start`` (optional ``HH:MM``);
 * ``fixed_days_off`` (optional): weekdays the agent never works (``Sat;Sun``);
 * ``min_minutes`` / ``max_minutes`` (optional): paid minutes over the horizon
-  (used by flexible contracts).
+  (used by flexible contracts); blank for no limit (a written ``nan`` or
+  ``inf`` is an error).
 
 The columns are declared once in :data:`AGENTS_CSV` and checked by the
 table engine (:mod:`wfm.tables`): any other column is ignored; every
