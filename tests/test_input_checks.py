@@ -363,3 +363,75 @@ def test_no_option_takes_a_value_out_of_its_domain(path, flag, kind, tmp_path):
         assert res.exit_code == 2, (path, flag, value, res.output)
         assert isinstance(res.exception, SystemExit) and "Traceback" not in res.output
         assert f"option {flag}:" in res.output, (path, flag, value, res.output)
+
+
+def _scenario_number_keys():
+    import typing
+
+    from wfm.scenario_schema import ScenarioFile
+
+    keys = []
+    for section, f in ScenarioFile.model_fields.items():
+        model = f.annotation
+        for key, g in model.model_fields.items():
+            text = str(g.annotation)
+            if ("float" in text or "int" in text) and "dict" not in text and typing.get_origin(g.annotation) is not dict:
+                keys.append(f"{section}.{key}")
+    return keys
+
+
+SCENARIO_NUMBERS = _scenario_number_keys()
+
+
+def test_the_scenario_has_number_keys_to_sweep():
+    assert {"service.target_s", "service.patience_s", "roster.time_limit_s", "overrides.volume_factor",
+            "data.interval_min", "forecast.horizon_weeks"} <= set(SCENARIO_NUMBERS)
+
+
+@pytest.mark.parametrize("key", SCENARIO_NUMBERS)
+def test_no_scenario_number_takes_nan_inf_or_a_huge_value(key, tmp_path):
+    from wfm.scenario import load_scenario
+
+    section, name = key.split(".")
+    for value in ("nan", "inf", "-inf", "1e308", "-1e308"):
+        p = tmp_path / "s.toml"
+        p.write_text(f"[{section}]\n{name} = {value}\n", encoding="utf-8")
+        with pytest.raises(InputError) as err:
+            load_scenario(p)
+        assert [q.column for q in err.value.problems] == [key], (key, value, err.value)
+
+
+BUNDLED = (__import__("pathlib").Path(__file__).resolve().parents[1] / "models" / "shifts.toml").read_text(
+    encoding="utf-8").splitlines()
+# every line of the bundled catalogue that sets a number: (line index, key)
+CATALOG_NUMBERS = [(i, line.split("=")[0].strip()) for i, line in enumerate(BUNDLED)
+                   if __import__("re").fullmatch(r"[a-z_]+ = [0-9.]+", line.strip())]
+
+
+@pytest.mark.parametrize("line,key", CATALOG_NUMBERS, ids=[f"{i}:{k}" for i, k in CATALOG_NUMBERS])
+def test_no_catalogue_number_takes_nan_inf_or_a_huge_value(line, key, tmp_path):
+    from wfm.roster.catalog import load_catalog
+
+    for value in ("nan", "inf", "-inf", "1e308", "-1e308"):
+        lines = list(BUNDLED)
+        lines[line] = f"{key} = {value}"
+        p = tmp_path / "c.toml"
+        p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.raises(InputError) as err:
+            load_catalog(p)
+        assert any(str(q.column).endswith(key) for q in err.value.problems), (key, value, err.value)
+
+
+def test_a_scenario_built_in_code_is_checked_by_the_file_schema():
+    import dataclasses
+
+    from wfm.scenario import Scenario, check_scenario
+
+    s = Scenario()
+    assert check_scenario(s) is s
+    bad = dataclasses.replace(s, name="..", service=dataclasses.replace(s.service, target_s=math.inf),
+                              forecast=dataclasses.replace(s.forecast, holidays_country="XX"))
+    with pytest.raises(InputError) as err:
+        check_scenario(bad)
+    assert {p.column for p in err.value.problems} == {"scenario.name", "service.target_s",
+                                                       "forecast.holidays_country"}

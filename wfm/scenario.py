@@ -253,6 +253,13 @@ def scenario_problems(scenario: Scenario) -> list[Problem]:
             problems.extend(exc.problems)
             return None
 
+    # a scenario built in code (or changed after loading) meets the file's schema too
+    raw = scenario.to_dict()
+    raw["scenario"] = {"name": raw.pop("name"), "description": raw.pop("description")}
+    raw.pop("source")
+    if collect(scenario_from_dict, raw, source=source) is None:
+        return problems
+
     data, fc, r = scenario.data, scenario.forecast, scenario.roster
     tz = data.time_zone
     history_end = None
