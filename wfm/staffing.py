@@ -485,20 +485,14 @@ class ServiceTargets:
     max_occupancy: float | None = None
 
     def __post_init__(self):
-        # every check is a comparison that NaN fails; inf is caught by the finiteness test
-        problems = []
-        for name, ok, expected in (
+        # every check is a comparison that NaN fails; inf fails the bounds
+        problems = [argument_problem(name, f"{v!r} is out of range", expected) for name, ok, expected in (
             ("service_level", lambda v: 0 <= v < 1, "a fraction 0 <= service_level < 1 (1 needs infinite agents)"),
             ("target_s", lambda v: 0 <= v < np.inf, "a finite number of seconds >= 0"),
             ("max_asa_s", lambda v: 0 < v < np.inf, "a finite number of seconds > 0"),
             ("max_abandon", lambda v: 0 < v <= 1, "a fraction 0 < max_abandon <= 1"),
             ("max_occupancy", lambda v: 0 < v <= 1, "a fraction 0 < max_occupancy <= 1"),
-        ):
-            v = getattr(self, name)
-            if v is None and name != "target_s":
-                continue
-            if not _is_real(v) or not ok(float(v)):
-                problems.append(argument_problem(name, f"{v!r} is out of range", expected))
+        ) if ((v := getattr(self, name)) is not None or name == "target_s") and not (_is_real(v) and ok(float(v)))]
         if problems:
             raise ArgumentError(problems)
 
