@@ -103,7 +103,9 @@ _CONTROL = r"[\x00-\x1f\x7f]"
 def control_chars(t: pd.Series) -> np.ndarray:
     """True where a text cell holds a control character (NUL, tab, line break
     ...): never part of a name, and unsafe in the files names end up in."""
-    return t.str.contains(_CONTROL, regex=True, na=False).to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(t)  # names repeat: look at each once
+    bad = pd.Series(uniques, dtype="str").str.contains(_CONTROL, regex=True, na=False).to_numpy(dtype=bool)
+    return np.append(bad, False)[codes]
 
 
 def first_control(text: str) -> str:
