@@ -213,8 +213,8 @@ def test_staff_erlang_a_with_abandon_target(runner, tmp_path):
 @pytest.mark.parametrize("args,needle", [
     (["--model", "erlang-a"], "--patience-s"),
     (["--abandon", "0.05"], "erlang-a"),
-    (["--sl", "1.5"], "not a fraction"),
-    (["--shrinkage", "1"], "below 1"),
+    (["--sl", "1.5"], "option --sl: invalid value 1.5 (expected a number >= 0 and < 1)"),
+    (["--shrinkage", "1"], "option --shrinkage: invalid value 1 (expected a number >= 0 and < 1)"),
 ])
 def test_staff_usage_errors_exit_2_without_traceback(runner, tmp_path, args, needle):
     src = write(tmp_path, "in.csv", GOOD)
@@ -287,17 +287,38 @@ def test_sample_command_round_trips_through_staff(runner, tmp_path):
 # --------------------------------------------------------------------------
 
 
-def test_library_argument_problems_name_the_flag(runner, tmp_path):
-    # write_sample checks its own arguments; the root shows the flags that set them.
+def test_option_problems_name_the_flag_all_at_once(runner, tmp_path):
+    # each option's declared type checks it; every problem is listed, in the order given
     out = tmp_path / "s.csv"
     res = runner.invoke(cli, ["sample", "-o", str(out), "--days", "0", "--start", "soon"])
     assert res.exit_code == 2
     errors = [line for line in res.output.splitlines() if line.startswith("error:")]
     assert errors == [
-        "error: option --start: cannot read start date 'soon' (expected a date such as 2025-08-04)",
-        "error: option --days: days is 0 (expected a whole number >= 1)",
+        "error: option --days: invalid value 0 (expected a whole number >= 1 and <= 3660)",
+        "error: option --start: 'soon' is not a date (expected YYYY-MM-DD, e.g. 2025-11-11)",
     ]
     assert "Traceback" not in res.output and not out.exists()
+
+
+def test_library_argument_problems_name_the_flag(runner, tmp_path):
+    # write_sample checks its own arguments; through the root the flag is named
+    import click
+
+    from wfm.cli import RootGroup
+    from wfm.sample import write_sample
+
+    @click.group(cls=RootGroup)
+    def root():
+        pass
+
+    @root.command()
+    @click.option("--days", type=int)
+    def go(days):
+        write_sample(tmp_path / "s.csv", days=days)
+
+    res = CliRunner().invoke(root, ["go", "--days", "0"])
+    assert res.exit_code == 2
+    assert "error: option --days: days is 0 (expected a whole number >= 1)" in res.output
 
 
 def test_compare_processes_problem_names_the_flag(runner, tmp_path):
@@ -306,7 +327,7 @@ def test_compare_processes_problem_names_the_flag(runner, tmp_path):
     paths = [str(bundled("scenarios", f)) for f in ("baseline.toml", "sl85_20.toml")]
     res = runner.invoke(cli, ["compare", *paths, "-j", "0", "-o", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
-    assert "error: option --processes: 0 processes (expected a whole number >= 1)" in res.output
+    assert "error: option --processes: invalid value 0 (expected a whole number >= 1 and <= 256)" in res.output
     assert not (tmp_path / "o").exists()
 
 

@@ -85,7 +85,7 @@ def test_false_switches_a_target_off(tmp_path):
     ("[service\nx=1\n", ["s.toml", "not valid TOML"]),
     # NaN, inf, quoted numbers and true for a number are not numbers
     ("[service]\nservice_level = nan\n", ["service.service_level", "nan", "a number >= 0 and < 1"]),
-    ("[service]\nmax_asa_s = inf\n", ["service.max_asa_s", "inf", "a number > 0 or false"]),
+    ("[service]\nmax_asa_s = inf\n", ["service.max_asa_s", "inf", "a number > 0 and <= 3600 or false"]),
     ("[service]\ntarget_s = \"20\"\n", ["service.target_s", "'20'", "a number >= 0"]),
     ("[service]\nmax_abandon = true\n", ["service.max_abandon", "True", "or false"]),
     ("[service]\nmin_agents = 2.5\n", ["service.min_agents", "2.5", "a whole number >= 0"]),
@@ -95,7 +95,7 @@ def test_false_switches_a_target_off(tmp_path):
     ("[roster]\nsolver = \"gurobi\"\n", ["roster.solver", "one of highs, cbc"]),
     ("[roster]\nheadcount = { five_two = -1 }\n", ["roster.headcount.five_two", ">= 0"]),
     ("[forecast]\nmodel = \"hw\"\n", ["forecast.model", "unknown model 'hw'", "auto or one of"]),
-    ("[scenario]\nname = \"a/b\"\n", ["scenario.name", "without slashes"]),
+    ("[scenario]\nname = \"a/b\"\n", ["scenario.name", "holds a path separator"]),
     ("service = 3\n", ["s.toml: service:", "a table"]),
 ])
 def test_validation_names_file_key_and_expectation(tmp_path, text, needles):

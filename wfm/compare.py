@@ -54,9 +54,11 @@ FIGURES: dict[str, tuple[str, str]] = {
 
 def _run_one(args) -> dict:
     scenario, out_root = args
+    from wfm.io import inside
     from wfm.plan import Plan
 
     t0 = time.perf_counter()
+    inside(out_root, scenario.name)
     result = Plan(scenario).run(Path(out_root) / scenario.name)
     summary = dict(result.summary)
     summary["wall_s"] = time.perf_counter() - t0
@@ -68,19 +70,31 @@ def run_scenarios(scenarios: list[Scenario], out_root: str | Path = "wfm-out",
     """Plan every scenario (in parallel processes when ``processes`` > 1); summaries in order.
 
     ``processes``: at most this many plans at once (default: one per
-    scenario, at most the CPU count).
+    scenario, at most the CPU count). Every scenario is checked first
+    (distinct names, folders inside ``out_root``,
+    :func:`wfm.scenario.scenario_problems`), all problems reported together.
     """
     if processes is not None and (isinstance(processes, bool) or int(processes) != processes
                                   or processes < 1):
         raise InputError(argument_problem("processes", f"{processes!r} processes",
                                           "a whole number >= 1"))
+    from wfm.io import inside
+    from wfm.scenario import scenario_problems
+
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise InputError([Problem(s.source or s.name, None, "scenario.name",
-                                  f"name {s.name!r} is used by more than one scenario",
-                                  "distinct names: each plan gets the folder of its name")
-                          for s in scenarios if s.name in dupes])
+    problems = [Problem(s.source or s.name, None, "scenario.name",
+                        f"name {s.name!r} is used by more than one scenario",
+                        "distinct names: each plan gets the folder of its name")
+                for s in scenarios if s.name in dupes]
+    for s in scenarios:
+        try:
+            inside(out_root, s.name)
+        except InputError as exc:
+            problems += exc.problems
+        problems += [p for p in scenario_problems(s) if p not in problems]
+    if problems:
+        raise InputError(problems)
     processes = processes or min(len(scenarios), os.cpu_count() or 1)
     jobs = [(s, str(out_root)) for s in scenarios]
     if processes <= 1 or len(jobs) == 1:
@@ -121,8 +135,18 @@ def comparison_table(summaries: list[dict]) -> pd.DataFrame:
 
 def compare(paths: list[str | Path], out_root: str | Path = "wfm-out",
             processes: int | None = None) -> tuple[pd.DataFrame, list[dict]]:
-    """Load, run and compare scenario files; returns (table, summaries)."""
-    scenarios = [load_scenario(p) for p in paths]
+    """Load, run and compare scenario files; returns (table, summaries).
+
+    Every file is loaded and checked before any plan runs: the problems of
+    all of them are reported together."""
+    scenarios, problems = [], []
+    for p in paths:
+        try:
+            scenarios.append(load_scenario(p))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     summaries = run_scenarios(scenarios, out_root, processes)
     return comparison_table(summaries), summaries
 

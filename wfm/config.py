@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 import tomllib
 import types
@@ -39,11 +38,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from wfm.errors import InputError, Problem
+from wfm.errors import InputError, Problem, did_you_mean
 
 __all__ = [
     "ConfigModel", "Expect", "Switchable", "Text", "Flag", "Number", "Whole", "IsoDate", "Clock",
@@ -106,7 +105,20 @@ def _whole(v):
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-Text = Annotated[str, Strict()]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(v: str) -> str:
+    # NUL and the other control characters are never meant, and unsafe in the
+    # outputs the text reaches (file names, JSON, HTML); tab and line breaks
+    # are allowed in free text
+    m = _CONTROL.search(v)
+    if m:
+        raise invalid(f"holds a control character ({m.group(0)!r})", "printable text")
+    return v
+
+
+Text = Annotated[str, Strict(), AfterValidator(_printable)]
 Flag = Annotated[bool, Strict()]
 Number = Annotated[float, Strict()]
 Whole = Annotated[int, Strict(), BeforeValidator(_whole)]
@@ -226,9 +238,9 @@ def validate_config(model: type[ConfigModel], data: Any, source: str, *,
 
 
 def hint(name: str, options: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for a near miss of one of ``options``, else ``""``."""
-    close = difflib.get_close_matches(str(name).lower(), list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    """``"; did you mean 'x'?"`` for a near miss of one of ``options``, else ``""``
+    (:func:`wfm.errors.did_you_mean`)."""
+    return did_you_mean(name, options)
 
 
 # ----------------------------------------------------- errors -> problems

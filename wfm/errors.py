@@ -34,7 +34,9 @@ class Problem:
     def __str__(self) -> str:
         if self.file in (ARGUMENT, OPTION):
             tail = f" (expected {self.expected})" if self.expected else ""
-            kind = "argument" if self.file == ARGUMENT else "option"
+            # a command's positional arguments (INPUT, SCENARIO) have no dashes
+            flag = self.file == OPTION and str(self.column).startswith("-")
+            kind = "option" if flag else "argument"
             return f"{kind} {self.column}: {self.problem}{tail}"
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         col = f" {self.column}:" if self.column else ""
@@ -59,3 +61,33 @@ class InputError(Exception):
 def argument_problem(name: str, problem: str, expected: str | None = None) -> Problem:
     """A problem with the function argument ``name`` (the CLI shows its flag)."""
     return Problem(ARGUMENT, None, name, problem, expected)
+
+
+class ArgumentError(InputError, ValueError):
+    """A function argument out of its domain: an :class:`InputError` whose
+    problems name the argument (the CLI shows the flag that sets it), and a
+    ``ValueError``, as Python code calling the library expects of a bad value.
+
+    ``ArgumentError("min_agents", "-3 agents", "a whole number >= 0")``, or
+    ``ArgumentError([problem, ...])`` for several at once.
+    """
+
+    def __init__(self, name: str | list[Problem] | Problem, problem: str | None = None,
+                 expected: str | None = None):
+        if isinstance(name, str):
+            if problem is None:
+                raise TypeError("ArgumentError(name, problem[, expected])")
+            name = argument_problem(name, problem, expected)
+        super().__init__(name)
+
+
+def did_you_mean(name, options) -> str:
+    """``"; did you mean 'x'?"`` when ``name`` is a near miss of one of
+    ``options`` (compared without case), else ``""``: the one hint every
+    unknown key, choice, zone or column name gets."""
+    import difflib
+
+    options = [str(o) for o in options]
+    lower = {o.lower(): o for o in options}
+    close = difflib.get_close_matches(str(name).lower(), list(lower), n=1, cutoff=0.6)
+    return f"; did you mean '{lower[close[0]]}'?" if close else ""

@@ -71,6 +71,7 @@ from wfm.io import (
     is_date_column,
     iso_timestamps,
     neutralise_text,
+    safe_file_name,
     safe_frame,
     write_atomic,
 )
@@ -358,13 +359,6 @@ def json_records(df: pd.DataFrame) -> list[dict]:
 # --------------------------------------------------------------------------
 
 
-def _safe_filename(agent: str) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", agent).strip("._") or "agent"
-    if base != agent:
-        base = f"{base[:60]}-{hashlib.sha1(agent.encode('utf-8')).hexdigest()[:8]}"
-    return base[:80]
-
-
 def _unfolded_lines(data: bytes) -> list[bytes]:
     """Content lines of iCalendar text, folded lines joined (RFC 5545 3.1)."""
     return re.sub(rb"\r?\n[ \t]", b"", data).splitlines()
@@ -476,7 +470,7 @@ def _write_calendars(icalendar, roster, out_dir: Path, prodid: str, dtstamp, cal
             ev.add("transp", "OPAQUE")
             cal.add_component(ev)
         data = cal.to_ical()
-        p = out_dir / f"agent_{_safe_filename(str(agent))}.ics"
+        p = out_dir / f"agent_{safe_file_name(str(agent), fallback='agent')}.ics"
         write_atomic(p, lambda tmp, data=data: Path(tmp).write_bytes(data))
         paths.append(p)
     return paths

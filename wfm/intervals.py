@@ -110,6 +110,8 @@ from wfm.tables import (
     Schema,
     Table,
     as_text,
+    control_chars,
+    first_control,
     numbers,
     raw_text,
     raw_value,
@@ -121,6 +123,9 @@ from wfm.tables import (
 __all__ = [
     "CHANNELS",
     "INTERVALS",
+    "MAX_AGENTS",
+    "MAX_AHT_S",
+    "MAX_CONTACTS",
     "MAX_PROBLEMS",
     "SUPPORTED_INTERVAL_MIN",
     "read_intervals",
@@ -131,6 +136,13 @@ __all__ = [
 CHANNELS = ("voice", "email", "ticket", "forum", "outbound", "backoffice")
 #: Interval lengths (minutes) accepted when the length is inferred.
 SUPPORTED_INTERVAL_MIN = (15, 30, 60)
+
+#: Largest count of contacts in one interval, longest handle time (a day) and
+#: most agents an interval table may give: far beyond any contact centre, and
+#: small enough that the load (offered x aht_s) stays an ordinary number.
+MAX_CONTACTS = 1e7
+MAX_AHT_S = 86400.0
+MAX_AGENTS = 1e6
 
 _DEFAULT_QUEUE = "main"
 _DEFAULT_CHANNEL = "voice"
@@ -154,17 +166,22 @@ INTERVALS = Schema(
                    "back unchanged"),
         Column("channel", "one of " + ", ".join(CHANNELS), "choice",
                doc='case-insensitive; absent or blank -> "voice"'),
-        Column("offered", "contacts offered per interval (a number >= 0)", "number", required=True,
-               minimum=0, doc="fractional allowed: forecasts are fractional"),
-        Column("aht_s", "average handle time in seconds (a number > 0)", "number", required=True,
-               minimum=0, doc="> 0 where offered > 0 (may be blank where offered == 0)"),
-        Column("handled", "contacts handled (a number >= 0)", "number", minimum=0, doc="blank allowed"),
-        Column("abandoned", "contacts abandoned (a number >= 0)", "number", minimum=0, doc="blank allowed"),
-        Column("agents", "agents on the phones (a number >= 0)", "number", minimum=0, doc="blank allowed"),
+        Column("offered", "contacts offered per interval (a number >= 0)", "number",
+               required=True, minimum=0, maximum=MAX_CONTACTS,
+               doc="fractional allowed: forecasts are fractional"),
+        Column("aht_s", "average handle time in seconds (a number > 0)", "number",
+               required=True, minimum=0, maximum=MAX_AHT_S,
+               doc="> 0 where offered > 0 (may be blank where offered == 0)"),
+        Column("handled", "contacts handled (a number >= 0)", "number", minimum=0,
+               maximum=MAX_CONTACTS, doc="blank allowed"),
+        Column("abandoned", "contacts abandoned (a number >= 0)", "number", minimum=0,
+               maximum=MAX_CONTACTS, doc="blank allowed"),
+        Column("agents", "agents on the phones (a number >= 0)", "number", minimum=0,
+               maximum=MAX_AGENTS, doc="blank allowed"),
         Column("offered_lower", "lower bound of a forecast's prediction interval (a number >= 0)",
-               "number", minimum=0),
+               "number", minimum=0, maximum=MAX_CONTACTS),
         Column("offered_upper", "upper bound of a forecast's prediction interval (a number >= 0)",
-               "number", minimum=0),
+               "number", minimum=0, maximum=MAX_CONTACTS),
         Column("model", "the forecast model's name (text)", doc="passed through unchanged"),
         Column("calendar", "the calendar day type of a forecast (text)", doc="passed through unchanged"),
     ),
@@ -344,6 +361,11 @@ class _Validator:
             P.add_rows(q_missing, "queue", lambda p: P.problem(
                 p, "queue", "missing queue name",
                 "a queue name (or no queue column at all for a single queue)"))
+            q_control = control_chars(queue)
+            P.add_rows(q_control, "queue", lambda p: P.problem(
+                p, "queue", f"holds a control character ({first_control(queue.iloc[p])})",
+                "a queue name of printable text"))
+            q_ok &= ~q_control
         q_codes, q_names = pd.factorize(queue, sort=True)
         q_names = np.asarray(q_names, dtype=object)
 
@@ -370,7 +392,11 @@ class _Validator:
             inf = np.isinf(values)
             P.add_rows(inf, name, lambda p: P.problem(
                 p, name, f"{_fmt_num(values[p])} is not a finite number", _describe(name)))
-            return values, missing, bad | inf
+            top = INTERVALS.column(name).maximum
+            big = ~inf & (values > top) if top is not None else np.zeros(len(values), dtype=bool)
+            P.add_rows(big, name, lambda p: P.problem(
+                p, name, f"{_fmt_num(values[p])} is too large", f"at most {_fmt_num(top)}: {_describe(name)}"))
+            return values, missing, bad | inf | big
 
         offered = numbers_of("offered")
         if offered is not None:
@@ -426,6 +452,13 @@ class _Validator:
                 "missing value" if im_missing[p] else f"{_fmt_num(im_v[p])} minutes does not divide a day",
                 "a positive whole number of minutes dividing 1440, e.g. 15, 30 or 60"))
             im_row = np.where(valid, im_v, np.nan)
+
+        for name in _PASSTHROUGH_TEXT:
+            if col(name) is not None:
+                text = as_text(col(name))
+                P.add_rows(control_chars(text), name, lambda p, name=name, text=text: P.problem(
+                    p, name, f"holds a control character ({first_control(text.iloc[p])})",
+                    "printable text"))
 
         # -- timestamps
         ts = col("interval_start")

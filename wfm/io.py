@@ -207,3 +207,133 @@ def iso_timestamps(df: pd.DataFrame) -> pd.DataFrame:
             text = s.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
             out.isetitem(j, text.str[:-2] + ":" + text.str[-2:])
     return out
+
+
+# --------------------------------------------------------------------------
+# names from data as file names; paths kept inside the output folder
+# --------------------------------------------------------------------------
+
+# Characters no file name may hold on any system the outputs travel to
+# (Windows forbids <>:"|?* too), and Windows' reserved device names.
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')
+_RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                             *(f"lpt{i}" for i in range(1, 10))})
+#: Longest file name most file systems take, in UTF-8 bytes.
+MAX_NAME_BYTES = 255
+
+
+def file_name_problem(name) -> str | None:
+    """Why ``name`` cannot be used as it is as a file or folder name (None when it can).
+
+    A safe name is non-empty text, not ``.`` or ``..``, without path
+    separators, control characters (NUL, tab, newline ...) or the characters
+    ``< > : " | ? *``, without surrounding spaces or a trailing dot, not a
+    reserved device name (``CON``, ``NUL``, ``COM1`` ...) and at most 255
+    bytes long: the same name on Linux, macOS and Windows, inside the folder
+    it is written to.
+    """
+    if not isinstance(name, str):
+        return f"{type(name).__name__} is not text"
+    if name == "" or not name.strip():
+        return "empty"
+    if name in (".", ".."):
+        return f"{name!r} names a folder itself, not a new name"
+    bad = _UNSAFE_CHARS.search(name)
+    if bad:
+        ch = bad.group(0)
+        what = "a path separator" if ch in "/\\" else (
+            f"a control character ({ch!r})" if ord(ch) < 32 or ord(ch) == 127 else f"the character {ch!r}")
+        return f"holds {what}"
+    if name != name.strip():
+        return "begins or ends with a space"
+    if name.endswith("."):
+        return "ends with a dot"
+    if name.split(".")[0].lower() in _RESERVED_NAMES:
+        return f"{name.split('.')[0]!r} is a reserved device name"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def safe_file_name(name, *, fallback: str = "item", max_len: int = 80) -> str:
+    """A file name for ``name`` (a scenario, queue or agent name from the data).
+
+    ``name`` itself when it is safe (:func:`file_name_problem`) and at most
+    ``max_len`` characters; otherwise the name with every run of unsafe
+    characters as ``_`` (``fallback`` when nothing is left), cut to make
+    room for ``-`` and the first 8 hex digits of the SHA-1 of the original,
+    so two names that clean up alike still get different files. The same
+    name always gives the same file name.
+    """
+    text = str(name)
+    if file_name_problem(text) is None and len(text) <= max_len:
+        return text
+    import hashlib
+
+    base = _UNSAFE_CHARS.sub("_", text).strip(" .")
+    base = re.sub(r"_+", "_", base).strip("_") or fallback
+    if base.split(".")[0].lower() in _RESERVED_NAMES:
+        base = f"_{base}"
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{base[:max(1, max_len - 9)].rstrip(' .')}-{digest}"
+
+
+def inside(root: str | os.PathLike, *parts: str) -> Path:
+    """``root / parts...`` resolved, checked to lie inside the folder ``root``.
+
+    Raises :class:`wfm.errors.InputError` naming the path when it would
+    leave ``root`` (``..``, an absolute part, a symbolic link pointing out)
+    or be ``root`` itself: every path the product writes goes through this
+    or :func:`safe_file_name`.
+    """
+    from wfm.errors import InputError, Problem
+
+    base = Path(root).resolve()
+    path = base.joinpath(*parts).resolve()
+    if path == base or base not in path.parents:
+        shown = os.path.join(str(root), *parts)
+        raise InputError(Problem(shown, None, None, f"lies outside the output folder {root}",
+                                 f"a path inside {root}"))
+    return path
+
+
+def output_problem(path: str | os.PathLike, *, folder: bool = False) -> str | None:
+    """Why nothing could be written at ``path`` (None when it can).
+
+    ``folder``: ``path`` is to be a folder (new or existing), else a file
+    (new or replaced). The nearest existing ancestor must be a folder in
+    which a file can be created (tried with a temporary file, removed at
+    once: permissions, read-only and virtual file systems such as ``/proc``
+    are all found); an existing ``path`` must be of the right kind.
+    """
+    p = Path(path)
+    if str(path) == "":
+        return "empty path"
+    if "\x00" in str(path):
+        return "the path holds a NUL character"
+    try:
+        if p.exists() or p.is_symlink():
+            if folder and not p.is_dir():
+                return f"{path} is an existing file, not a folder"
+            if not folder and p.is_dir():
+                return f"{path} is an existing folder, not a file"
+        probe = p if folder and p.is_dir() else p.parent
+        while not probe.exists():
+            if probe.is_symlink():
+                return f"{probe} is a broken symbolic link"
+            probe = probe.parent
+        if not probe.is_dir():
+            return f"{probe} is a file, not a folder"
+    except OSError as exc:
+        return f"cannot look at {exc.filename or path}: {exc.strerror or exc}"
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".wfm-write-check.", dir=probe)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        target = p if folder else p.parent
+        reason = exc.strerror or str(exc)
+        if target != probe:
+            return f"the folder {target} does not exist and cannot be created in {probe} ({reason})"
+        return f"cannot write in the folder {probe} ({reason})"
+    return None

@@ -137,7 +137,7 @@ class Plan:
             from wfm.sample import generate_history
 
             return generate_history(start=data.sample_start, days=data.sample_days,
-                                    seed=data.sample_seed, tz=data.time_zone)
+                                    interval_min=data.interval_min or 30, seed=data.sample_seed, tz=data.time_zone)
         from wfm.intervals import read_intervals
 
         return read_intervals(data.history, tz=data.time_zone, interval_min=data.interval_min)
@@ -307,6 +307,10 @@ class Plan:
         """Run the chain into ``out_dir``: the folder is replaced as a whole when
         the run completes (:func:`wfm.folder.staged_folder`), so it is always
         wholly the previous run or wholly this one."""
+        from wfm.scenario import check_scenario
+
+        # every key and every input file checked before the first step
+        check_scenario(self.scenario)
         final = Path(out_dir)
         with staged_folder(final) as work:
             result = self._run(work)

@@ -6,7 +6,10 @@ completely by the schema in :mod:`wfm.scenario_schema` (the idiom of
 :mod:`wfm.config`): every unknown key (with a hint for near misses), wrong
 type or out-of-range value is reported at once as ``file: section.key:
 problem (expected ...)``. :func:`scenario_json_schema` gives the schema as
-JSON Schema, for forms and editors.
+JSON Schema, for forms and editors. :func:`check_scenario` then reads the
+files a scenario names (history, shift catalogue, agents, previous roster)
+and checks the scenario against them, so that every problem is found before
+a plan's first step.
 
 A scenario may inherit from another and change a few keys::
 
@@ -227,6 +230,121 @@ def scenario_from_dict(raw: dict, *, source: str = "<scenario>",
     from wfm.scenario_schema import ScenarioFile
 
     return validate_config(ScenarioFile, raw, source).to_scenario(source, default_name)
+
+
+def scenario_problems(scenario: Scenario) -> list[Problem]:
+    """Every problem of ``scenario`` that the files it names reveal, before
+    any step runs: the history file (its own rows), the shift catalogue (its own file and keys), head counts
+    and contract shares of contracts it lacks, a head count that leaves no
+    agent, the agents file and previous roster read against the catalogue
+    (their own rows), and a ``forecast.horizon_start`` that is not after the
+    history. Problems of the scenario's own keys name ``section.key``; its
+    file's shape was checked when it was loaded (:func:`load_scenario`).
+    """
+    import datetime as dt
+
+    source = scenario.source or scenario.name
+    problems: list[Problem] = []
+
+    def collect(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    # a scenario built in code (or changed after loading) meets the file's schema too
+    raw = scenario.to_dict()
+    raw["scenario"] = {"name": raw.pop("name"), "description": raw.pop("description")}
+    raw.pop("source")
+    if collect(scenario_from_dict, raw, source=source) is None:
+        return problems
+
+    data, fc, r = scenario.data, scenario.forecast, scenario.roster
+    tz = data.time_zone
+    history_end = None
+    if data.history == "sample":
+        history_end = (dt.date.fromisoformat(data.sample_start)
+                       + dt.timedelta(days=data.sample_days - 1))
+    else:  # read here too, so that its problems come with every other before the plan starts
+        from wfm.intervals import read_intervals
+
+        history = collect(read_intervals, data.history, tz=tz, interval_min=data.interval_min)
+        if history is not None:
+            history_end = history["interval_start"].dt.tz_convert(tz).max().date()
+    start = dt.date.fromisoformat(fc.horizon_start) if fc.horizon_start else (
+        None if history_end is None else history_end + dt.timedelta(days=1))
+    if fc.horizon_start and history_end is not None and start <= history_end:
+        problems.append(Problem(source, None, "forecast.horizon_start",
+                                f"{start} is not after the last day of the history ({history_end})",
+                                f"a first planned day from {history_end + dt.timedelta(days=1)} on, "
+                                "or false (the day after the history)"))
+    if r.enabled:
+        problems += _roster_problems(scenario, source, start, collect)
+    return problems
+
+
+def _roster_problems(scenario: Scenario, source: str, start, collect) -> list[Problem]:
+    """The ``[roster]`` section against the files it names (:func:`scenario_problems`)."""
+    from wfm.errors import did_you_mean
+    from wfm.roster.catalog import default_catalog_path, load_catalog
+
+    r = scenario.roster
+    problems: list[Problem] = []
+    catalog = collect(load_catalog, default_catalog_path() if r.catalog == "bundled" else r.catalog)
+    if catalog is None:
+        return problems
+    names = {**{k: k for k in catalog.contracts}, **{c.name: k for k, c in catalog.contracts.items()}}
+    listed = ", ".join(f"{k} ({c.name})" for k, c in catalog.contracts.items())
+    for key in ("headcount", "contract_mix"):
+        for name in getattr(r, key):
+            if name not in names:
+                problems.append(Problem(source, None, f"roster.{key}.{name}",
+                                        f"unknown contract{did_you_mean(name, list(names))}", listed))
+    caps = {k: c.max_headcount for k, c in catalog.contracts.items()}
+    for name, most in r.headcount.items():
+        if name in names:
+            caps[names[name]] = most
+    if not r.agents and caps and all(c == 0 for c in caps.values()):
+        problems.append(Problem(source, None, "roster.headcount",
+                                "every contract is capped at 0 agents: nobody can be rostered",
+                                "a head count above 0 for at least one contract"))
+    for name, share in r.contract_mix.items():
+        if name in names and share > 0 and caps.get(names[name]) == 0:
+            problems.append(Problem(source, None, f"roster.contract_mix.{name}",
+                                    f"a share of {share:g} of a contract capped at 0 agents",
+                                    "0, or a head count above 0"))
+    if r.agents:
+        from wfm.roster.agents import read_agents
+
+        collect(read_agents, r.agents, catalog)
+    if r.previous_roster:
+        from wfm.roster.table import read_roster
+
+        prev = collect(read_roster, r.previous_roster, tz=scenario.data.time_zone,
+                       contracts={**{k: k for k in catalog.contracts},
+                                  **{c.name: c.name for c in catalog.contracts.values()}})
+        if prev is not None and start is not None and len(prev.shifts):
+            import pandas as pd
+
+            first = pd.Timestamp(start).tz_localize(scenario.data.time_zone, nonexistent="shift_forward",
+                                                    ambiguous=True)
+            late = int((prev.shifts["shift_start"] >= first).sum())
+            if late:
+                problems.append(Problem(source, None, "roster.previous_roster",
+                                        f"{late} shift(s) of {r.previous_roster} start on or after the "
+                                        f"plan's first day {start}",
+                                        "the roster of the period before the plan"))
+    return problems
+
+
+def check_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` when :func:`scenario_problems` finds nothing; else an
+    :class:`InputError` listing every problem. Run before the plan's first step."""
+    problems = scenario_problems(scenario)
+    if problems:
+        raise InputError(problems)
+    return scenario
 
 
 def scenario_json_schema() -> dict:

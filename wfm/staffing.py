@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from scipy import special as sc
 
-from wfm.errors import InputError, argument_problem
+from wfm.errors import ArgumentError, argument_problem
 
 __all__ = [
     "CHANNEL_HANDLE_S",
@@ -447,8 +447,9 @@ def deferred_agents(items, handle_s, interval_min, productive_fraction=1.0):
     items, handle_s, interval_min, pf = _as_float_arrays(
         items, handle_s, interval_min, productive_fraction
     )
-    if np.any(pf <= 0) or np.any(pf > 1):
-        raise ValueError("productive_fraction must be in (0, 1]")
+    if not np.all((pf > 0) & (pf <= 1)):
+        raise ArgumentError("productive_fraction", f"{productive_fraction!r} is not a share above 0",
+                            "a fraction 0 < productive_fraction <= 1")
     work = np.where(items > 0, items * np.where(np.isfinite(handle_s), handle_s, 0.0), 0.0)
     return work / (60.0 * interval_min * pf)
 
@@ -462,9 +463,7 @@ def scheduled_agents(agents, shrinkage: float) -> np.ndarray:
     ``0 <= shrinkage < 1``. A 1e-9 allowance keeps an exact quotient whole
     (7 / (1 - 0.3) is 10.000000000000002 in floating point, and 10 agents do).
     """
-    if not 0 <= shrinkage < 1:
-        raise InputError(argument_problem("shrinkage", f"{shrinkage!r} is not a share below 1",
-                                          "0 <= shrinkage < 1"))
+    _check_shrinkage(shrinkage)
     return np.ceil(np.asarray(agents, dtype=float) / (1.0 - shrinkage) - 1e-9).astype(int)
 
 
@@ -486,16 +485,16 @@ class ServiceTargets:
     max_occupancy: float | None = None
 
     def __post_init__(self):
-        if self.service_level is not None and not 0 <= self.service_level < 1:
-            raise ValueError("service_level must be in [0, 1) (1.0 needs infinite agents)")
-        if not self.target_s >= 0:
-            raise ValueError("target_s must be >= 0 seconds")
-        if self.max_asa_s is not None and not self.max_asa_s > 0:
-            raise ValueError("max_asa_s must be > 0 seconds")
-        if self.max_abandon is not None and not 0 < self.max_abandon <= 1:
-            raise ValueError("max_abandon must be in (0, 1]")
-        if self.max_occupancy is not None and not 0 < self.max_occupancy <= 1:
-            raise ValueError("max_occupancy must be in (0, 1]")
+        # every check is a comparison that NaN fails; inf fails the bounds
+        problems = [argument_problem(name, f"{v!r} is out of range", expected) for name, ok, expected in (
+            ("service_level", lambda v: 0 <= v < 1, "a fraction 0 <= service_level < 1 (1 needs infinite agents)"),
+            ("target_s", lambda v: 0 <= v < np.inf, "a finite number of seconds >= 0"),
+            ("max_asa_s", lambda v: 0 < v < np.inf, "a finite number of seconds > 0"),
+            ("max_abandon", lambda v: 0 < v <= 1, "a fraction 0 < max_abandon <= 1"),
+            ("max_occupancy", lambda v: 0 < v <= 1, "a fraction 0 < max_occupancy <= 1"),
+        ) if ((v := getattr(self, name)) is not None or name == "target_s") and not (_is_real(v) and ok(float(v)))]
+        if problems:
+            raise ArgumentError(problems)
 
 
 _TARGET_ORDER = ("service_level", "asa", "abandon", "occupancy")
@@ -637,10 +636,22 @@ def min_agents_meeting(model, a, aht, targets, patience_s, floor):
     return hi
 
 
+def _is_real(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _check_shrinkage(shrinkage) -> None:
+    if not _is_real(shrinkage) or not 0 <= shrinkage < 1:
+        raise ArgumentError("shrinkage", f"{shrinkage!r} is not a share below 1", "0 <= shrinkage < 1")
+
+
 def _prepare(intervals: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    if not isinstance(intervals, pd.DataFrame):
+        raise ArgumentError("intervals", f"a {type(intervals).__name__}", "an interval table (DataFrame)")
     missing = [c for c in ("offered", "interval_min") if c not in intervals.columns]
     if missing:
-        raise ValueError(f"interval table lacks column(s) {missing}")
+        raise ArgumentError("intervals", f"the table lacks column(s) {', '.join(missing)}",
+                            "an interval table (wfm.intervals)")
     out = intervals.copy()
     if "channel" not in out.columns:
         out["channel"] = "voice"
@@ -652,20 +663,36 @@ def _prepare(intervals: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     # Deferred work may omit its handle time: fall back to DOMAIN.md section 3.
     out["aht_s"] = aht.where(aht.notna() | queued, default_handle)
     offered = out["offered"].astype(float).to_numpy()
-    bad_aht = (offered > 0) & ~(out["aht_s"].to_numpy(dtype=float) > 0)
-    if bad_aht.any():
-        i = int(np.flatnonzero(bad_aht)[0])
-        raise ValueError(f"row {i}: aht_s must be > 0 seconds where offered > 0")
-    out["load_erlangs"] = load_erlangs(offered, out["aht_s"], out["interval_min"])
+    aht_v = out["aht_s"].to_numpy(dtype=float)
+    length = out["interval_min"].astype(float).to_numpy()
+    for name, bad, expected in (
+        ("offered", ~(np.isfinite(offered) & (offered >= 0)), "finite numbers >= 0"),
+        ("aht_s", (offered > 0) & ~(np.isfinite(aht_v) & (aht_v > 0)),
+         "finite seconds > 0 where offered > 0"),
+        ("interval_min", ~(np.isfinite(length) & (length > 0)), "minutes > 0"),
+    ):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = out[name].iloc[i]
+            shown = f"{float(value):g}" if _is_real(value) else repr(value)
+            raise ArgumentError("intervals", f"row {i} (from 0): {name} is {shown}", f"{name}: {expected}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        load = load_erlangs(offered, out["aht_s"], out["interval_min"])
+    if not np.all(np.isfinite(load)):
+        i = int(np.flatnonzero(~np.isfinite(load))[0])
+        raise ArgumentError("intervals", f"row {i}: the load offered x aht_s overflows",
+                            "offered and aht_s of a contact centre (wfm.intervals.MAX_CONTACTS, MAX_AHT_S)")
+    out["load_erlangs"] = load
     return out, queued
 
 
 def _check_model(model, patience_s):
     if model not in ("erlang-c", "erlang-a"):
-        raise ValueError(f"model must be 'erlang-c' or 'erlang-a', not {model!r}")
+        raise ArgumentError("model", f"unknown model {model!r}", "'erlang-c' or 'erlang-a'")
     if model == "erlang-a":
-        if patience_s is None or not float(patience_s) > 0:
-            raise ValueError("Erlang A needs patience_s > 0 seconds (mean time callers wait)")
+        if patience_s is None or not _is_real(patience_s) or not 0 < float(patience_s) < np.inf:
+            raise ArgumentError("patience_s", f"Erlang A needs the callers' mean patience, not {patience_s!r}",
+                                "a finite number of seconds > 0")
         return float(patience_s)
     return float("inf")
 
@@ -715,12 +742,17 @@ def required_agents(
         when the floor decides; ``no volume``; ``workload``).
     """
     pat = _check_model(model, patience_s)
-    if not 0 <= shrinkage < 1:
-        raise ValueError("shrinkage must be in [0, 1)")
-    if min_agents < 0:
-        raise ValueError("min_agents must be >= 0")
+    if not isinstance(targets, ServiceTargets):
+        raise ArgumentError("targets", f"a {type(targets).__name__}", "a ServiceTargets")
+    _check_shrinkage(shrinkage)
+    if not _is_real(min_agents) or not 0 <= min_agents < np.inf or min_agents != int(min_agents):
+        raise ArgumentError("min_agents", f"{min_agents!r} agents", "a whole number >= 0")
+    if not _is_real(productive_fraction) or not 0 < productive_fraction <= 1:
+        raise ArgumentError("productive_fraction", f"{productive_fraction!r} is not a share above 0",
+                            "a fraction 0 < productive_fraction <= 1")
     if targets.max_abandon is not None and model != "erlang-a":
-        raise ValueError("an abandonment target needs model='erlang-a' (with patience_s)")
+        raise ArgumentError("targets", "an abandonment target needs model='erlang-a' (with patience_s)",
+                            "max_abandon=None with Erlang C")
     out, queued = _prepare(intervals)
     offered = out["offered"].to_numpy(dtype=float)
     load = out["load_erlangs"].to_numpy()
@@ -803,12 +835,14 @@ def service_for_agents(
     out, queued = _prepare(intervals)
     if agents is None:
         if "agents" not in out.columns:
-            raise ValueError("give agents or an 'agents' column")
+            raise ArgumentError("agents", "missing", "agents, or an 'agents' column in the table")
         n = out["agents"].to_numpy(dtype=float)
     else:
         n = np.broadcast_to(np.asarray(agents, dtype=float), (len(out),)).copy()
     if np.any(~np.isfinite(n)) or np.any(n < 0):
-        raise ValueError("agents must be finite and >= 0")
+        raise ArgumentError("agents", "not finite, or negative", "finite numbers >= 0")
+    if not _is_real(target_s) or not 0 <= target_s < np.inf:
+        raise ArgumentError("target_s", f"{target_s!r} is out of range", "a finite number of seconds >= 0")
     out["agents"] = n
     _attach_metrics(out, n, queued, model, target_s, pat)
     return out

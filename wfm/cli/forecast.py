@@ -17,8 +17,23 @@ import datetime as dt
 import click
 import pandas as pd
 
-from wfm.cli.options import CommandGroup, tz_option
-from wfm.errors import InputError, Problem, argument_problem
+from wfm.cli.options import (
+    TABLE_SUFFIXES,
+    Bad,
+    Choice,
+    CommandGroup,
+    Date,
+    InputFile,
+    InputFolder,
+    IntervalMinutes,
+    Number,
+    OutputFile,
+    OutputFolder,
+    Text,
+    Whole,
+    tz_option,
+)
+from wfm.errors import InputError, Problem, argument_problem, did_you_mean
 from wfm.forecast.backtest import SCORE_COLUMNS, backtest
 from wfm.forecast.calendar import CalendarConfig, Event
 from wfm.forecast.history import queue_histories
@@ -36,25 +51,69 @@ def _read(path: str, tz: str, interval_min: int | None) -> pd.DataFrame:
     return read_intervals(path, tz=tz, interval_min=interval_min, require_aht=False)
 
 
-def _events(specs) -> tuple[Event, ...]:
-    """The ``--event`` values; every bad one is reported, as the option (``events`` here)."""
-    out, problems = [], []
-    for spec in specs:
+_INPUT = InputFile("an interval table (CSV, Excel or Parquet)", TABLE_SUFFIXES)
+_EVENT_EXPECTED = "MM-DD:UPLIFT[:NAME[:DAYS]] or YYYY-MM-DD:UPLIFT[:NAME[:DAYS]], e.g. 11-11:2.5:Double-11"
+
+
+class EventSpec(click.ParamType):
+    """``--event``: a calendar event (:meth:`wfm.forecast.calendar.Event.parse`),
+    its uplift a number > 0 and <= 100 (or auto), 1 to 60 days, a printable name."""
+
+    name = "event"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Event):
+            return value
         try:
-            out.append(Event.parse(spec))
-        except InputError as e:
-            problems += [argument_problem("events", p.problem, p.expected) if p.column == "spec" else p
-                         for p in e.problems]
-    if problems:
-        raise InputError(problems)
-    return tuple(out)
+            ev = Event.parse(str(value))
+        except InputError:
+            raise Bad(f"cannot read event {str(value)!r}", _EVENT_EXPECTED) from None
+        if ev.uplift is not None and not 0 < ev.uplift <= 100:  # also catches inf
+            raise Bad(f"event {str(value)!r}: uplift {ev.uplift:g}", "an uplift > 0 and <= 100, or auto")
+        if not 1 <= ev.days <= 60:
+            raise Bad(f"event {str(value)!r}: {ev.days} days", "1 to 60 days")
+        if any(ord(c) < 32 or ord(c) == 127 for c in ev.name):
+            raise Bad(f"event {str(value)!r}: the name holds a control character", "a printable name")
+        return ev
+
+
+class Country(click.ParamType):
+    """``--country``: a country with a public-holiday calendar, or none."""
+
+    name = "country"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if text.lower() in ("", "none", "-"):
+            return None
+        import holidays
+
+        known = holidays.list_supported_countries()
+        if text.upper() not in known:
+            raise Bad(f"no public-holiday calendar for {text!r}{did_you_mean(text, sorted(known))}",
+                      "an ISO 3166 country code such as CN, US, GB, or none")
+        return text.upper()
+
+
+class ModelList(click.ParamType):
+    """``--models``: comma-separated names of forecast models."""
+
+    name = "models"
+
+    def convert(self, value, param, ctx):
+        names = [x.strip() for x in str(value).split(",") if x.strip()]
+        known = [n for n in sorted(MODELS) if n != "auto"]
+        bad = [n for n in names if n not in known]
+        if bad or not names:
+            raise Bad(f"unknown model(s) {', '.join(bad) or '(none given)'}{did_you_mean(bad[0], known) if bad else ''}",
+                      "names from " + ", ".join(known))
+        return ",".join(names)
 
 
 def _calendar(country, events, post_holiday_days, month_start_days, month_end_days, holiday_factor) -> CalendarConfig:
-    c = None if country is None or country.lower() in ("", "none", "-") else country.upper()
     return CalendarConfig(
-        country=c,
-        events=_events(events),
+        country=country,
+        events=tuple(events),
         post_holiday_days=post_holiday_days,
         month_start_days=month_start_days,
         month_end_days=month_end_days,
@@ -65,7 +124,8 @@ def _calendar(country, events, post_holiday_days, month_start_days, month_end_da
 def input_options(f):
     opts = [
         tz_option(),
-        click.option("--interval-min", type=int, default=None, help="interval length (default: inferred)"),
+        click.option("--interval-min", type=IntervalMinutes(), default=None,
+                     help="interval length, minutes (default: inferred)"),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -74,16 +134,17 @@ def input_options(f):
 
 def calendar_options(f):
     opts = [
-        click.option("--country", default="CN", show_default=True, help="public-holiday calendar (ISO code; 'none' for none)"),
-        click.option("--event", "events", multiple=True, metavar="MM-DD:UPLIFT[:NAME[:DAYS]]",
+        click.option("--country", type=Country(), default="CN", show_default=True,
+                     help="public-holiday calendar (ISO code; 'none' for none)"),
+        click.option("--event", "events", multiple=True, type=EventSpec(), metavar="MM-DD:UPLIFT[:NAME[:DAYS]]",
                      help="user event, e.g. 11-11:2.5:Double-11 (UPLIFT 'auto' = estimate from history); repeatable"),
-        click.option("--post-holiday-days", type=click.IntRange(0, 10), default=2, show_default=True,
+        click.option("--post-holiday-days", type=Whole(ge=0, le=10), default=2, show_default=True,
                      help="open days after a holiday with their own factor"),
-        click.option("--month-start-days", type=click.IntRange(0, 10), default=0, show_default=True,
+        click.option("--month-start-days", type=Whole(ge=0, le=10), default=0, show_default=True,
                      help="first open days of each month with their own factor"),
-        click.option("--month-end-days", type=click.IntRange(0, 10), default=0, show_default=True,
+        click.option("--month-end-days", type=Whole(ge=0, le=10), default=0, show_default=True,
                      help="last open days of each month with their own factor"),
-        click.option("--holiday-factor", type=click.FloatRange(0, None), default=1.0, show_default=True,
+        click.option("--holiday-factor", type=Number(ge=0, le=100), default=1.0, show_default=True,
                      help="holiday factor when the history has no open holiday"),
     ]
     for o in reversed(opts):
@@ -122,12 +183,7 @@ def _report_cleaning(history: pd.DataFrame, cal: CalendarConfig) -> None:
 
 
 def _model_list(text: str | None) -> list[str]:
-    names = list(DEFAULT_CANDIDATES) if not text else [x.strip() for x in text.split(",") if x.strip()]
-    bad = [n for n in names if n not in MODELS or n == "auto"]
-    if bad:
-        raise InputError(argument_problem("models", f"unknown model(s) {', '.join(bad)}",
-                                          "names from " + ", ".join(n for n in sorted(MODELS) if n != "auto")))
-    return names
+    return list(DEFAULT_CANDIDATES) if not text else text.split(",")
 
 
 @click.group("forecast", cls=CommandGroup)
@@ -135,13 +191,17 @@ def forecast():
     """Forecast interval volume and handle time; backtest and select models."""
 
 
-@forecast.command("backtest")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="scores CSV")
-@click.option("--models", default=None, help="comma-separated model names [default: " + ",".join(DEFAULT_CANDIDATES) + "]")
-@click.option("--origins", type=click.IntRange(1, 200), default=4, show_default=True, help="weekly origins")
-@click.option("--horizon-days", type=click.IntRange(1, 366), default=7, show_default=True)
-@click.option("--train-weeks", type=click.IntRange(1, 520), default=16, show_default=True, help="training window")
+_COLUMNS = (("INPUT (interval table)", "wfm.intervals:INTERVALS"),)
+
+
+@forecast.command("backtest", columns=_COLUMNS)
+@click.argument("input_path", metavar="INPUT", type=_INPUT)
+@click.option("-o", "--output", required=True, type=OutputFile((".csv",)), help="scores CSV")
+@click.option("--models", type=ModelList(), default=None,
+              help="comma-separated model names [default: " + ",".join(DEFAULT_CANDIDATES) + "]")
+@click.option("--origins", type=Whole(ge=1, le=200), default=4, show_default=True, help="weekly origins")
+@click.option("--horizon-days", type=Whole(ge=1, le=366), default=7, show_default=True)
+@click.option("--train-weeks", type=Whole(ge=1, le=520), default=16, show_default=True, help="training window")
 @input_options
 @calendar_options
 def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks, tz, interval_min, **kw):
@@ -171,13 +231,13 @@ def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks,
     click.echo(f"scores -> {output}")
 
 
-@forecast.command("fit")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="model directory")
-@click.option("--model", "model_name", default="auto", show_default=True, type=click.Choice(MODEL_NAMES),
+@forecast.command("fit", columns=_COLUMNS)
+@click.argument("input_path", metavar="INPUT", type=_INPUT)
+@click.option("-o", "--output", required=True, type=OutputFolder(), help="model directory")
+@click.option("--model", "model_name", default="auto", show_default=True, type=Choice(MODEL_NAMES),
               help="model, or auto = pick per queue by backtest")
-@click.option("--origins", type=click.IntRange(1, 200), default=4, show_default=True, help="backtest origins for auto")
-@click.option("--train-weeks", type=click.IntRange(1, 520), default=16, show_default=True, help="backtest window for auto")
+@click.option("--origins", type=Whole(ge=1, le=200), default=4, show_default=True, help="backtest origins for auto")
+@click.option("--train-weeks", type=Whole(ge=1, le=520), default=16, show_default=True, help="backtest window for auto")
 @input_options
 @calendar_options
 def fit_cmd(input_path, output, model_name, origins, train_weeks, tz, interval_min, **kw):
@@ -198,16 +258,14 @@ def fit_cmd(input_path, output, model_name, origins, train_weeks, tz, interval_m
 
 
 @forecast.command("predict")
-@click.argument("model_dir", metavar="MODEL_DIR", type=click.Path(file_okay=False))
-@click.option("--start", required=True, help="first forecast date, YYYY-MM-DD")
-@click.option("--days", type=click.IntRange(1, 366), default=7, show_default=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="forecast CSV")
+@click.argument("model_dir", metavar="MODEL_DIR",
+                type=InputFolder("a model folder written by `wfm forecast fit`", "model.json"))
+@click.option("--start", required=True, type=Date(), help="first forecast date, YYYY-MM-DD")
+@click.option("--days", type=Whole(ge=1, le=366), default=7, show_default=True)
+@click.option("-o", "--output", required=True, type=OutputFile((".csv",)), help="forecast CSV")
 def predict_cmd(model_dir, start, days, output):
     """Forecast N days from START with a saved model (interval table CSV)."""
-    try:
-        start_d = dt.date.fromisoformat(start)
-    except ValueError:
-        raise InputError(argument_problem("start", f"not a date: {start!r}", "YYYY-MM-DD")) from None
+    start_d = dt.date.fromisoformat(start)
     mdl = load_model(model_dir)
     fc = mdl.predict(start_d, days)
     write_csv(fc, output)
@@ -215,13 +273,13 @@ def predict_cmd(model_dir, start, days, output):
                f"({int(mdl.pi_level * 100)} % prediction interval in offered_lower/offered_upper) -> {output}")
 
 
-@forecast.command("plot")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PNG file")
-@click.option("--model", "model_name", default="combination", show_default=True, type=click.Choice(MODEL_NAMES))
-@click.option("--days", type=click.IntRange(1, 60), default=7, show_default=True,
+@forecast.command("plot", columns=_COLUMNS)
+@click.argument("input_path", metavar="INPUT", type=_INPUT)
+@click.option("-o", "--output", required=True, type=OutputFile((".png",)), help="PNG file")
+@click.option("--model", "model_name", default="combination", show_default=True, type=Choice(MODEL_NAMES))
+@click.option("--days", type=Whole(ge=1, le=60), default=7, show_default=True,
               help="hold out the last N days, fit on the rest, plot forecast vs actuals")
-@click.option("--queue", default=None, help="plot one queue only")
+@click.option("--queue", type=Text("a queue name of INPUT"), default=None, help="plot one queue only")
 @input_options
 @calendar_options
 def plot_cmd(input_path, output, model_name, days, queue, tz, interval_min, **kw):
@@ -229,9 +287,11 @@ def plot_cmd(input_path, output, model_name, days, queue, tz, interval_min, **kw
     cal = _cal_from(kw)
     hist = _read(input_path, tz, interval_min)
     if queue is not None:
+        queues = sorted(hist["queue"].unique())
         hist = hist[hist["queue"] == queue]
         if len(hist) == 0:
-            raise InputError(Problem(input_path, None, "queue", f"no rows for queue {queue!r}"))
+            raise InputError(argument_problem("queue", f"no rows for queue {queue!r} in {input_path}"
+                                              f"{did_you_mean(queue, queues)}", "one of " + ", ".join(queues)))
     local = hist["interval_start"].dt.tz_localize(None).dt.date
     cut = local.max() - dt.timedelta(days=days)
     train = hist[local <= cut]

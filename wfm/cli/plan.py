@@ -6,38 +6,65 @@ from pathlib import Path
 
 import click
 
-from wfm.errors import InputError
+from wfm.cli.options import (
+    TABLE_SUFFIXES,
+    Choice,
+    Command,
+    Date,
+    InputFile,
+    OutputFile,
+    OutputFolder,
+    Whole,
+)
+
+_SCENARIO = InputFile("a scenario file (TOML)", (".toml",))
 
 
-@click.command()
-@click.argument("scenario_path", metavar="[SCENARIO]", required=False,
-                type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out_root", default="wfm-out", show_default=True,
-              type=click.Path(file_okay=False),
+def plan_folder(out_root: str, name: str) -> Path:
+    """OUT/<name> as given, checked to lie inside OUT (:func:`wfm.io.inside`)
+    and to be a folder that can be written."""
+    from wfm.errors import InputError, argument_problem
+    from wfm.io import inside, output_problem
+
+    inside(out_root, name)
+    folder = Path(out_root) / name
+    problem = output_problem(folder, folder=True)
+    if problem:
+        raise InputError(argument_problem("out_root", problem, f"a folder for the plan {name!r}"))
+    return folder
+
+
+@click.command(cls=Command)
+@click.argument("scenario_path", metavar="[SCENARIO]", required=False, type=_SCENARIO)
+@click.option("-o", "--out", "out_root", default="wfm-out", show_default=True, type=OutputFolder(),
               help="Output root; the plan goes into OUT/<scenario name>/.")
-@click.option("--history", type=click.Path(dir_okay=False), default=None,
-              help="Interval history to plan from (overrides the scenario's data.history).")
+@click.option("--history", type=InputFile("an interval table (CSV, Excel or Parquet)", TABLE_SUFFIXES),
+              default=None, help="Interval history to plan from (overrides the scenario's data.history).")
 def plan(scenario_path, out_root, history):
     """Run the planning chain end to end for a scenario file.
 
     With no SCENARIO it runs the bundled baseline (the sample history with
-    Chinese holidays and a Double-11 surge) into ./wfm-out/baseline/.
+    Chinese holidays and a Double-11 surge) into ./wfm-out/baseline/. The
+    scenario and every file it names (history, shift catalogue, agents,
+    previous roster) are checked before the first step runs.
     """
     import dataclasses
 
     from wfm.plan import Plan
-    from wfm.scenario import Scenario, load_scenario
+    from wfm.scenario import Scenario, check_scenario, load_scenario
 
     scenario = load_scenario(scenario_path) if scenario_path else Scenario()
     if history is not None:
-        if not Path(history).exists():
-            raise InputError(f"{history}: no such file")
         scenario = dataclasses.replace(
             scenario, data=dataclasses.replace(scenario.data, history=str(Path(history).resolve())))
+    check_scenario(scenario)
+    out_dir = plan_folder(out_root, scenario.name)
+    click.get_current_context().meta["wfm.log"] = str(out_dir / "plan.log")
+
     def progress(msg):
         click.echo(f"[{scenario.name}] {msg}", err=True)
 
-    result = Plan(scenario, progress=progress).run(Path(out_root) / scenario.name)
+    result = Plan(scenario, progress=progress).run(out_dir)
     s = result.summary
     click.echo(f"plan '{s['scenario']}': {s['intervals']} intervals, queues {', '.join(s['queues'])}")
     if s.get("service"):
@@ -69,43 +96,40 @@ def plan(scenario_path, out_root, history):
                                  if not p.name.startswith("."))))
 
 
-@click.command()
-@click.argument("scenario_paths", metavar="SCENARIO...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out_root", default="wfm-out", show_default=True,
-              type=click.Path(file_okay=False),
+@click.command(cls=Command)
+@click.argument("scenario_paths", metavar="SCENARIO...", nargs=-1, required=True, type=_SCENARIO)
+@click.option("-o", "--out", "out_root", default="wfm-out", show_default=True, type=OutputFolder(),
               help="Output root: each plan in OUT/<name>/, the table in OUT/comparison.csv.")
-@click.option("-j", "--processes", type=int, default=None,
+@click.option("-j", "--processes", type=Whole(ge=1, le=256), default=None,
               help="Parallel processes [default: one per scenario, at most the CPU count].")
 def compare(scenario_paths, out_root, processes):
     """Run scenarios side by side and compare them with the first.
 
-    Writes OUT/comparison.csv (one row per headline figure, one column per
-    scenario, then each scenario's difference from the first).
+    Every scenario (and every file it names) is checked before any plan
+    runs. Writes OUT/comparison.csv (one row per headline figure, one
+    column per scenario, then each scenario's difference from the first).
     """
     from wfm.compare import compare as run_compare
     from wfm.compare import format_table
-    from wfm.io import write_csv
+    from wfm.io import inside, write_csv
 
+    click.get_current_context().meta["wfm.log"] = str(Path(out_root) / "compare.log")
     table, summaries = run_compare(list(scenario_paths), out_root, processes)
-    path = write_csv(table, Path(out_root) / "comparison.csv")
+    path = write_csv(table, inside(out_root, "comparison.csv"))
     click.echo(format_table(table, [s["scenario"] for s in summaries]))
     click.echo(f"comparison -> {path}")
 
 
-@click.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="CSV to write.")
-@click.option("--start", default="2025-08-04", show_default=True, help="First day (YYYY-MM-DD).")
-@click.option("--days", type=int, default=140, show_default=True)
-@click.option("--interval-min", type=click.Choice(["15", "30", "60"]), default="30",
+@click.command(cls=Command)
+@click.option("-o", "--output", required=True, type=OutputFile((".csv",)), help="CSV to write.")
+@click.option("--start", type=Date(), default="2025-08-04", show_default=True, help="First day (YYYY-MM-DD).")
+@click.option("--days", type=Whole(ge=1, le=3660), default=140, show_default=True)
+@click.option("--interval-min", type=Choice(["15", "30", "60"]), default="30",
               show_default=True)
-@click.option("--seed", type=int, default=20251111, show_default=True)
+@click.option("--seed", type=Whole(ge=0, le=2**32 - 1), default=20251111, show_default=True)
 def sample(output, start, days, interval_min, seed):
     """Write the bundled sample history (seeded) as an interval table CSV."""
     from wfm.sample import write_sample
 
     write_sample(output, start=start, days=days, interval_min=int(interval_min), seed=seed)
     click.echo(f"sample history ({days} days, {interval_min}-min intervals) -> {output}")
-
-

@@ -4,40 +4,74 @@ from __future__ import annotations
 
 import click
 
-from wfm.cli.options import tz_option
+from wfm.cli.options import (
+    TABLE_SUFFIXES,
+    Choice,
+    Command,
+    InputFile,
+    Number,
+    OutputFolder,
+    Whole,
+    gather,
+    tz_option,
+)
 
 
-@click.command("roster")
-@click.argument("requirements", type=click.Path(dir_okay=False))
-@click.option("--agents", "agents_path", type=click.Path(dir_okay=False), default=None,
+def _catalog(path: str) -> None:
+    from wfm.roster.catalog import load_catalog
+
+    load_catalog(path)
+
+
+@click.command("roster", cls=Command,
+               columns=(("REQUIREMENTS", "wfm.roster.demand:REQUIREMENTS"),
+                        ("--agents", "wfm.roster.agents:AGENTS_CSV")))
+@click.argument("requirements", type=InputFile("a staffing output (CSV, Excel or Parquet)", TABLE_SUFFIXES))
+@click.option("--agents", "agents_path", type=InputFile("an agents CSV", (".csv", ".txt")), default=None,
               help="agents.csv (id, name, contract, availability, unavailable_dates, preferred_start, fixed_days_off); "
                    "without it the team is sized and named A001, A002, ...")
-@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
-              help="shift and contract catalogue (TOML; default models/shifts.toml)")
-@click.option("--weeks", type=click.IntRange(1, 6), default=None, help="horizon in weeks (default: the whole weeks of the requirements)")
-@click.option("-o", "--outdir", type=click.Path(file_okay=False), required=True, help="output directory")
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
-@click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1.0), default=60.0, show_default=True,
+@click.option("--catalog", "catalog_path", type=InputFile("a shift catalogue (TOML)", (".toml",), loader=_catalog),
+              default=None, help="shift and contract catalogue (TOML; default models/shifts.toml)")
+@click.option("--weeks", type=Whole(ge=1, le=6), default=None,
+              help="horizon in weeks, 1 to 6 (default: the whole weeks of the requirements)")
+@click.option("-o", "--outdir", type=OutputFolder(), required=True, help="output directory")
+@click.option("--solver", type=Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option("--time-limit", "time_limit_s", type=Number(ge=1, le=86400), default=60.0, show_default=True,
               help="hard wall-clock limit for the tour model (s)")
-@click.option("--work-limit", "work_limit_s", type=click.FloatRange(min=0.0), default=None,
+@click.option("--work-limit", "work_limit_s", type=Number(ge=0, le=86400), default=None,
               help="deterministic work budget in reference seconds (default 0.5 x --time-limit): "
                    "the same inputs and budget give the same roster")
 @tz_option(help="Time zone of naive timestamps in the requirements (IANA name).")
-@click.option("--target-s", type=float, default=20.0, show_default=True, help="service-level answer target (s)")
-@click.option("--previous", "previous_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--target-s", type=Number(ge=0, le=3600), default=20.0, show_default=True,
+              help="service-level answer target (s)")
+@click.option("--previous", "previous_path", type=InputFile("a roster CSV (wfm roster's roster.csv)",
+                                                           TABLE_SUFFIXES), default=None,
               help="the previous roster.csv: its shifts running into this horizon count in the coverage, and "
                    "(with --agents) rest, consecutive days and 1-on-1 alternation continue across the boundary")
-@click.option("--absence", "absence_rate", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.10,
+@click.option("--absence", "absence_rate", type=Number(ge=0, lt=1), default=0.10,
               show_default=True,
               help="unplanned absence to cover on top of the requirements (a share of the scheduled agents: "
                    "the roster covers required / (1 - share)); the plan uses its scenario's "
                    "roster.absence_shrinkage (0.10 in the baseline), so the same share gives the plan's roster")
 def roster(requirements, agents_path, catalog_path, weeks, outdir, solver, time_limit_s, work_limit_s, tz, target_s,
            previous_path, absence_rate):
-    """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...)."""
-    from wfm.roster import build_roster, write_roster
+    """Roster the staffing output REQUIREMENTS (CSV with interval_start, required_agents, ...).
 
-    res = build_roster(requirements, catalog_path, weeks, agents_path, solver=solver, time_limit_s=time_limit_s,
+    The columns of REQUIREMENTS and of --agents are listed below.
+    """
+    from wfm.roster import build_roster, write_roster
+    from wfm.roster.agents import read_agents
+    from wfm.roster.catalog import default_catalog_path, load_catalog
+    from wfm.roster.demand import read_requirements
+    from wfm.roster.table import read_roster
+
+    catalog = load_catalog(catalog_path or default_catalog_path())
+    names = {**{k: k for k in catalog.contracts}, **{c.name: c.name for c in catalog.contracts.values()}}
+    # every input read (and its problems reported) before the solver starts
+    d = gather(requirements=lambda: read_requirements(requirements, tz=tz),
+               agents=agents_path and (lambda: read_agents(agents_path, catalog)),
+               previous=previous_path and (lambda: read_roster(previous_path, tz=tz, contracts=names)))
+    res = build_roster(requirements, catalog, weeks, d["agents"], solver=solver, time_limit_s=time_limit_s,
                        work_limit_s=work_limit_s, tz=tz, target_s=target_s, previous_roster=previous_path,
                        absence_rate=absence_rate)
     paths = write_roster(res, outdir)

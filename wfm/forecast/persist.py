@@ -29,7 +29,6 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import tempfile
 import types
@@ -40,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputError, Problem
-from wfm.io import write_atomic, write_csv
+from wfm.io import inside, safe_file_name, write_atomic, write_csv
 
 from .base import COMMON_PARAMS, MODELS, NOTES_COLUMNS, Forecaster, ModelState, QueueFit, make_model
 from .calendar import CalendarConfig
@@ -51,11 +50,6 @@ FORMAT_VERSION = 2
 READ_VERSIONS = (1, 2)
 
 __all__ = ["save_model", "load_model", "FORMAT_VERSION"]
-
-
-def _safe(name: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("._")
-    return s or "queue"
 
 
 def _plain(obj):
@@ -98,7 +92,8 @@ def _dump(obj, folder: Path, root: Path, stem: str):
 def _load(obj, root: Path):
     if isinstance(obj, dict):
         if set(obj) == {"csv"}:
-            df = pd.read_csv(root / obj["csv"], index_col=0)
+            # a model.json names its tables: they must lie inside the model's folder
+            df = pd.read_csv(inside(root, *Path(obj["csv"]).parts), index_col=0)
             df.index.name = None
             return df
         return {k: _load(v, root) for k, v in obj.items()}
@@ -180,7 +175,7 @@ def save_model(model: Forecaster, directory: str | os.PathLike) -> Path:
         queues = {}
         used = set()
         for q, rec in model.queues_.items():
-            folder_name = _safe(q)
+            folder_name = safe_file_name(q, fallback="queue")
             while folder_name in used:
                 folder_name += "_"
             used.add(folder_name)

@@ -111,6 +111,8 @@ from wfm.tables import (
 from wfm.tables import read_table as _read_any
 
 __all__ = [
+    "common_intervals",
+    "common_time",
     "OUTCOMES",
     "OUTCOME_GROUPS",
     "LEAVE_TYPES",
@@ -624,3 +626,47 @@ def validate_dials(df: pd.DataFrame, *, source: str = "<dataframe>", tz: str = D
             out[c] = np.nan_to_num(v, nan=0.0)
     T.P.raise_if_any()
     return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------
+# tables read together
+# --------------------------------------------------------------------------
+
+
+def common_intervals(forecasts: pd.DataFrame, results: pd.DataFrame, forecast_source: str = "<forecasts>",
+                     results_source: str = "<results>") -> int:
+    """How many (queue, interval) pairs the canonical forecasts and results
+    share; none is an InputError naming both files and their spans, since
+    an accuracy over no interval is no accuracy (it would print ``nan%``)."""
+    keys = ["queue", "interval_start"]
+    f = forecasts[keys].drop_duplicates()
+    r = results[keys].drop_duplicates()
+    n = len(f.merge(r, on=keys, how="inner"))
+    if n == 0:
+        def span(t):
+            if len(t) == 0:
+                return "no rows"
+            queues = ", ".join(sorted(map(str, t["queue"].unique()))[:5])
+            return (f"queues {queues}, {t['interval_start'].min().isoformat()} to "
+                    f"{t['interval_start'].max().isoformat()}")
+
+        raise InputError(Problem(forecast_source, None, "interval_start",
+                                 f"no interval in common with {results_source} (forecasts: {span(f)}; "
+                                 f"results: {span(r)})",
+                                 "forecasts of the queues and intervals the results cover"))
+    return n
+
+
+def common_time(first: tuple, second: tuple, first_source: str, second_source: str) -> None:
+    """Two tables read together must cover some common time: ``first`` and
+    ``second`` are their (earliest start, latest end) timestamps. A state log
+    of another month than the roster, or calls of another year than the
+    roster's shifts, would give KPIs of nothing: an InputError naming both
+    files and their spans."""
+    (a0, a1), (b0, b1) = first, second
+    if a1 > b0 and b1 > a0:
+        return
+    raise InputError(Problem(second_source, None, None,
+                             f"no time in common with {first_source} ({second_source}: {b0.isoformat()} to "
+                             f"{b1.isoformat()}; {first_source}: {a0.isoformat()} to {a1.isoformat()})",
+                             "tables of the same period"))

@@ -31,7 +31,7 @@ class RuleTable(ConfigModel):
 
     name: Text | None = None
     method: Literal[METHODS] = Field(description="Scoring method.")
-    weight: Number = Field(**default_of(Rule, "weight"), ge=0, description="Share of the total score (0: a veto, or "
+    weight: Number = Field(**default_of(Rule, "weight"), ge=0, le=1, description="Share of the total score (0: a veto, or "
                                                   "a deduction taken off the total).")
     column: Text | None = Field(None, description="KPI column the rule scores.")
     bands: Annotated[list[tuple[Number, Number]], Expect(_NEEDS["bands"][1])] | None = None
@@ -80,7 +80,7 @@ class SchemeFile(ConfigModel):
     """A whole scheme file."""
 
     description: Text | None = None
-    bonus_base: Number = Field(**default_of(Scheme, "bonus_base"), ge=0,
+    bonus_base: Number = Field(**default_of(Scheme, "bonus_base"), ge=0, le=1e6,
                                description="Bonus of a full month at grade A's share, CNY.")
     grades: dict[str, Number] | None = Field(
         None, min_length=1, description="grade = lower bound of the score, percent.")

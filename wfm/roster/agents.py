@@ -5,8 +5,10 @@ Columns (header names, case-insensitive):
 * ``id`` (required, unique), ``name`` (optional), ``contract`` (required: a
   contract key of the catalogue, e.g. ``five_two``, or its name, ``5-on-2``);
 * ``availability`` (optional): ``;``-separated windows ``[DAYS ]HH:MM-HH:MM``,
-  DAYS a comma list of ``Mon`` .. ``Sun`` or ranges ``Mon-Fri``; a window
-  ending at or before its start runs past midnight (``22:00-07:00``); no DAYS
+  DAYS a comma list of weekdays or ranges ``Mon-Fri`` (a weekday is ``Mon``
+  .. ``Sun``, ``Monday`` .. ``Sunday`` or ``周一`` .. ``周日``, in any case;
+  any other word is an error); a window
+  ending before its start runs past midnight (``22:00-07:00``); no DAYS
   means every day; blank means any time. A shift must lie inside one window of
   its start day.
 * ``unavailable_dates`` (optional): ``;``-separated ISO dates or ranges
@@ -14,7 +16,8 @@ Columns (header names, case-insensitive):
 * ``preferred_start`` (optional ``HH:MM``);
 * ``fixed_days_off`` (optional): weekdays the agent never works (``Sat;Sun``);
 * ``min_minutes`` / ``max_minutes`` (optional): paid minutes over the horizon
-  (used by flexible contracts).
+  (used by flexible contracts); blank for no limit (a written ``nan`` or
+  ``inf`` is an error).
 
 The columns are declared once in :data:`AGENTS_CSV` and checked by the
 table engine (:mod:`wfm.tables`): any other column is ignored; every
@@ -40,6 +43,8 @@ from wfm.roster.model import Group, transition_ok, weekly_patterns, window_allow
 from wfm.tables import Column, Schema, Table, clock_minute, clock_minutes, numbers, read_csv
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Most paid minutes over a horizon (six weeks of every minute).
+_MAX_MINUTES = 6 * 7 * 1440.0
 
 
 @dataclass(frozen=True)
@@ -67,24 +72,40 @@ def _clock(text: str) -> int | None:
     return clock_minute(text.strip())
 
 
+#: The spellings of each weekday (compared without case): the English names,
+#: their usual abbreviations and the Chinese 周一 .. 周日 / 星期一 .. 星期日.
+_DAY_NAMES = {name: d for d, names in enumerate((
+    ("mon", "monday", "周一", "星期一"), ("tue", "tues", "tuesday", "周二", "星期二"),
+    ("wed", "weds", "wednesday", "周三", "星期三"), ("thu", "thur", "thurs", "thursday", "周四", "星期四"),
+    ("fri", "friday", "周五", "星期五"), ("sat", "saturday", "周六", "星期六"),
+    ("sun", "sunday", "周日", "周天", "星期日", "星期天"),
+)) for name in names}
+
+
+def _day(token: str) -> int | None:
+    return _DAY_NAMES.get(token.strip().lower())
+
+
 def _days(text: str) -> set[int] | None:
+    """Weekdays (0 = Monday) of ``Mon,Wed`` or ``Mon-Fri`` (a range may wrap:
+    ``Sat-Mon``); None when a token is not a weekday (``Mongoose-Fright``)."""
     out: set[int] = set()
-    for part in re.split(r"[,\s]+", text.strip().lower()):
+    for part in re.split(r"[,\s]+", text.strip()):
         if not part:
             continue
         if "-" in part:
             a, b = part.split("-", 1)
-            if a[:3] not in DAYS or b[:3] not in DAYS:
+            i, j = _day(a), _day(b)
+            if i is None or j is None:
                 return None
-            i, j = DAYS.index(a[:3]), DAYS.index(b[:3])
             k = i
             while True:
                 out.add(k)
                 if k == j:
                     break
                 k = (k + 1) % 7
-        elif part[:3] in DAYS:
-            out.add(DAYS.index(part[:3]))
+        elif _day(part) is not None:
+            out.add(_day(part))
         else:
             return None
     return out
@@ -104,8 +125,12 @@ def parse_availability(text: str) -> dict | None:
             raise ValueError(f"{win!r} is not a window")
         days = set(range(7)) if m.group(1) is None else _days(m.group(1))
         lo, hi = _clock(m.group(2)), _clock(m.group(3))
-        if days is None or lo is None or hi is None:
-            raise ValueError(f"{win!r} is not a window")
+        if days is None:
+            raise ValueError(f"{win!r}: {m.group(1)!r} is not a weekday or a range of weekdays")
+        if lo is None or hi is None:
+            raise ValueError(f"{win!r}: not a clock time HH:MM-HH:MM")
+        if hi == lo:
+            raise ValueError(f"{win!r} is an empty window (it starts where it ends)")
         if hi <= lo:
             hi += 1440
         for d in days:
@@ -221,9 +246,13 @@ def agents_from_frame(df: pd.DataFrame, catalog: Catalog, *, source: str = "<age
     mins = {}
     for col in ("min_minutes", "max_minutes"):
         s = text(col)
-        v, _, bad = numbers(s)
-        wrong = has_id & (bad | (v < 0))
-        P.add_rows(wrong, col, lambda p, s=s, col=col: P.problem(p, col, f"{s.iloc[p]!r} is not a number >= 0", None))
+        v, missing, bad = numbers(s)
+        # blank means "no limit"; a written nan or inf is a mistake, not a limit
+        written = missing & (s != "").to_numpy()
+        wrong = has_id & (bad | written | ~(np.isnan(v) | (np.isfinite(v) & (v >= 0) & (v <= _MAX_MINUTES))))
+        P.add_rows(wrong, col, lambda p, s=s, col=col: P.problem(
+            p, col, f"{s.iloc[p]!r} is not a number of minutes",
+            f"a number >= 0 and <= {_MAX_MINUTES:g}, or blank for no limit"))
         mins[col] = np.where(wrong, np.nan, v)
     lo, hi = mins["min_minutes"], mins["max_minutes"]
     P.add_rows(has_id & (hi < lo), "max_minutes", lambda p: P.problem(p, "max_minutes", "below min_minutes",

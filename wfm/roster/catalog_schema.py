@@ -52,9 +52,9 @@ class BreakTable(ConfigModel):
     """A meal or break: where it may start, in minutes after the shift start."""
 
     name: Text | None = None
-    length_min: Whole = Field(gt=0, description="Length, minutes.")
-    earliest_min: Whole = Field(ge=0, description="Earliest start, minutes after the shift start.")
-    latest_min: Whole = Field(ge=0, description="Latest start, minutes after the shift start.")
+    length_min: Whole = Field(gt=0, le=1440, description="Length, minutes.")
+    earliest_min: Whole = Field(ge=0, le=1440, description="Earliest start, minutes after the shift start.")
+    latest_min: Whole = Field(ge=0, le=1440, description="Latest start, minutes after the shift start.")
     paid: Flag = True
 
     @model_validator(mode="after")
@@ -77,13 +77,13 @@ class ShiftTypeTable(ConfigModel):
     length_h: Number | None = Field(None, gt=0, le=24, description="The one length, hours.")
     min_length_h: Number | None = Field(None, gt=0, le=24, description="Shortest length, hours.")
     max_length_h: Number | None = Field(None, gt=0, le=24, description="Longest length, hours.")
-    length_step_min: Whole = Field(15, ge=1, description="Step between lengths, minutes.")
+    length_step_min: Whole = Field(15, ge=1, le=1440, description="Step between lengths, minutes.")
     earliest_start: Clock | None = None
     latest_start: Clock | None = None
     start_windows: list[Window] | None = Field(
         None, min_length=1, description='Start windows, ["HH:MM-HH:MM", ...] (instead of '
                                         "earliest_start and latest_start).")
-    start_step_min: Whole = Field(30, ge=1, description="Step between starts, minutes.")
+    start_step_min: Whole = Field(30, ge=1, le=1440, description="Step between starts, minutes.")
     meal: BreakTable | None = None
     breaks: list[BreakTable] = Field(default_factory=list)
 
@@ -161,14 +161,14 @@ class ContractTable(ConfigModel):
     shift_types: list[Text] = Field(min_length=1, description="Shift types the contract works.")
     paid_days_per_month: Number = Field(gt=0, le=31, description="Paid days a month (pay per shift "
                                                                  "= base / paid days).")
-    min_rest_h: Number = Field(11.0, ge=0, description="Least rest between shifts, hours.")
-    max_consecutive_days: Whole = Field(6, ge=1, description="Most working days in a row.")
-    max_weekly_hours: Number | None = Field(None, gt=0, description="Most paid hours a week.")
+    min_rest_h: Number = Field(11.0, ge=0, le=48, description="Least rest between shifts, hours.")
+    max_consecutive_days: Whole = Field(6, ge=1, le=42, description="Most working days in a row.")
+    max_weekly_hours: Number | None = Field(None, gt=0, le=168, description="Most paid hours a week.")
     work_days_per_week: Whole | None = Field(None, ge=1, le=6,
                                              description="Working days a week (weekly pattern).")
     days_off_consecutive: Flag = True
-    min_headcount: Whole = Field(0, ge=0)
-    max_headcount: Whole | None = Field(None, ge=0)
+    min_headcount: Whole = Field(0, ge=0, le=100_000)
+    max_headcount: Whole | None = Field(None, ge=0, le=100_000)
 
     @field_validator("shift_types")
     @classmethod
@@ -211,13 +211,13 @@ class ContractTable(ConfigModel):
 
 
 class PayTable(ConfigModel):
-    base_monthly: Number = Field(2800.0, ge=0, description="Monthly base pay.")
+    base_monthly: Number = Field(2800.0, ge=0, le=1e7, description="Monthly base pay.")
     currency: Text = "CNY"
 
 
 class PenaltiesTable(ConfigModel):
-    under_per_agent_hour: Number = Field(ge=0, description="Cost of an agent-hour short.")
-    over_per_agent_hour: Number = Field(0.0, ge=0, description="Cost of an agent-hour over.")
+    under_per_agent_hour: Number = Field(ge=0, le=1e6, description="Cost of an agent-hour short.")
+    over_per_agent_hour: Number = Field(0.0, ge=0, le=1e6, description="Cost of an agent-hour over.")
 
 
 class CatalogFile(ConfigModel):

@@ -52,7 +52,9 @@ __all__ = [
     "blank",
     "clock_minute",
     "clock_minutes",
+    "control_chars",
     "dates",
+    "first_control",
     "fmt_local",
     "known_tz",
     "local_wall_ns",
@@ -93,6 +95,23 @@ def as_text(s: pd.Series) -> pd.Series:
     if not (pd.api.types.is_string_dtype(s.dtype) and s.dtype != object):
         s = s.astype("str")
     return s.str.strip()
+
+
+_CONTROL = r"[\x00-\x1f\x7f]"
+
+
+def control_chars(t: pd.Series) -> np.ndarray:
+    """True where a text cell holds a control character (NUL, tab, line break
+    ...): never part of a name, and unsafe in the files names end up in."""
+    codes, uniques = pd.factorize(t)  # names repeat: look at each once
+    bad = pd.Series(uniques, dtype="str").str.contains(_CONTROL, regex=True, na=False).to_numpy(dtype=bool)
+    return np.append(bad, False)[codes]
+
+
+def first_control(text: str) -> str:
+    """The first control character of ``text``, as a problem quotes it (``'\\x00'``)."""
+    m = re.search(_CONTROL, str(text))
+    return repr(m.group(0)) if m else "''"
 
 
 def blank(s: pd.Series) -> np.ndarray:

@@ -124,6 +124,12 @@ class Schema:
             cols = tuple(dataclasses.replace(c, required=c.name in required) for c in cols)
         return dataclasses.replace(self, columns=cols, **changes)
 
+    def help_rows(self) -> list[tuple[str, str]]:
+        """The columns as (name, "required: meaning") pairs, for a command's
+        ``--help`` (``click.HelpFormatter.write_dl``)."""
+        return [(c.name, ("required: " if c.required else "optional: ") + c.meaning
+                 + (f"; {c.doc}".replace("``", "") if c.doc else "")) for c in self.columns]
+
     def doc_table(self) -> str:
         """The columns as a reStructuredText table (name, required, kind, meaning)."""
         rows = [(f"``{c.name}``", "yes" if c.required else "no", c.kind,

@@ -119,8 +119,9 @@ class Table:
         return {name: self._rows_of(pos) for name, pos in self.extra}
 
     # -- typed column parsers (problems added, arrays returned) -------------
-    def text(self, name: str, *, required: bool = True, what: str | None = None):
-        """Stripped text (str dtype) and a missing mask; missing reported if required."""
+    def text(self, name: str, *, required: bool = True, what: str | None = None, printable: bool = True):
+        """Stripped text (str dtype) and a missing mask; missing reported if
+        required, a control character (NUL, tab, line break ...) if ``printable``."""
         s = self.col(name)
         if s is None:
             return None, None
@@ -129,12 +130,17 @@ class Table:
         if required:
             self.P.add_rows(missing, name, lambda p: self.P.problem(
                 p, name, "missing value", what or self.meaning(name)))
+        if printable:
+            self.P.add_rows(parse.control_chars(t), name, lambda p: self.P.problem(
+                p, name, f"holds a control character ({parse.first_control(t.iloc[p])})",
+                "printable text: " + (what or self.meaning(name))))
         return t.fillna("").astype("str"), missing
 
     def choice(self, name: str, allowed: tuple[str, ...], synonyms: Mapping[str, str],
                *, required: bool = True):
         """Values normalised (lower case, ``_`` for spaces/dashes) and mapped to ``allowed``."""
-        t, missing = self.text(name, required=required)
+        # a value with a control character is no allowed value: reported as unknown
+        t, missing = self.text(name, required=required, printable=False)
         if t is None:
             return None, None
         out = canonical(t, allowed, synonyms)
