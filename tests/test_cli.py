@@ -45,12 +45,17 @@ def test_plan_with_no_arguments_writes_every_output(runner, tmp_path, monkeypatc
     forecast = pd.read_csv(out / "forecast.csv")
     history = pd.read_csv(out / "history.csv")
     summary = json.loads((out / "summary.json").read_text())
-    # The horizon: four weeks of the open 30-minute intervals (08:00-22:00; the
-    # sample's closed hours never had a call) from the day after the history.
-    assert len(staffing) == len(forecast) == summary["intervals"] == 28 * 28
-    assert staffing.interval_start.str[11:16].between("08:00", "21:30").all()
+    # The horizon: every 30-minute interval of four weeks from the day after the
+    # history; open 08:00-22:00 (the sample's closed hours never had a call),
+    # the closed ones flagged, with no calls and no agents.
+    assert len(staffing) == len(forecast) == summary["intervals"] == 28 * 48
+    is_open = forecast["open"].astype(bool)
+    assert is_open.sum() == 28 * 28
+    assert (forecast.interval_start[is_open].str[11:16].between("08:00", "21:30")).all()
+    assert (forecast.loc[~is_open, "offered"] == 0).all() and (staffing.loc[~is_open, "scheduled_agents"] == 0).all()
     last_day = pd.Timestamp(history.interval_start.max()[:10])
-    assert staffing.interval_start.min() == f"{(last_day + pd.Timedelta(days=1)):%Y-%m-%d}T08:00:00+08:00"
+    assert staffing.interval_start.min() == f"{(last_day + pd.Timedelta(days=1)):%Y-%m-%d}T00:00:00+08:00"
+    assert staffing.interval_start[is_open].min() == f"{(last_day + pd.Timedelta(days=1)):%Y-%m-%d}T08:00:00+08:00"
     np.testing.assert_allclose(staffing.offered, forecast.offered)  # baseline: no overrides
     # Double-11 (in the horizon) carries the scenario's 2.5 uplift over the same weekday.
     day = forecast.assign(d=forecast.interval_start.str[:10]).groupby("d").offered.sum()

@@ -59,7 +59,7 @@ def test_fit_predict_round_trip_and_plot(bank_csv, tmp_path):
     res = run(["predict", mdir, "--start", "2003-09-15", "--days", "14", "-o", out])
     assert res.exit_code == 0, res.output
     fc = pd.read_csv(out)
-    assert set(fc["queue"]) == {"us_bank", "copy"} and len(fc) == 2 * 10 * 28
+    assert set(fc["queue"]) == {"us_bank", "copy"} and len(fc) == 2 * 14 * 48 and fc["open"].sum() == 2 * 10 * 28
     assert {"offered", "offered_lower", "offered_upper", "aht_s", "model"} <= set(fc.columns)
     ts = pd.to_datetime(fc["interval_start"], utc=True).dt.tz_convert("America/New_York")
     promo = fc[ts.dt.date == dt.date(2003, 9, 26)]

@@ -198,4 +198,9 @@ def test_model_saved_by_format_version_1_still_predicts_the_same():
     assert isinstance(mdl, Combination) and json.loads((DATA / "forecast_model_v1" / "model.json").read_text())["format_version"] == 1
     fc = mdl.predict("2025-07-07", 4)
     expected = (DATA / "forecast_model_v1_prediction.csv").read_text()
-    assert fc.to_csv(index=False, float_format="%.17g") == expected
+    old = expected.splitlines()[0].split(",")
+    # the intervals it forecast then, to the last digit; the closed ones, added since, at 0
+    assert fc[fc["open"]][old].to_csv(index=False, float_format="%.17g") == expected
+    shut = fc[~fc["open"]]
+    assert len(fc) == 4 * 48 and (shut[["offered", "offered_lower", "offered_upper"]] == 0).all().all()
+    assert mdl.queues_["hotline"].risk is None and mdl.get_params()["risk_origins"] == 8

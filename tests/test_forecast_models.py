@@ -80,15 +80,21 @@ def test_every_model_runs_with_right_intervals(bank30, name):
     train = _between(bank30, dt.date(2003, 6, 2), dt.date(2003, 9, 12))  # 15 weeks incl. 4 July, Labor Day
     kw = {"n_origins": 2, "candidates": ["weekday_avg", "svd"]} if name == "auto" else {}
     mdl = make_model(name, calendar=US, **kw).fit(train)
-    fc = mdl.predict("2003-09-13", 14)  # Saturday: two full weeks
-    assert list(fc.columns) == PREDICTION_COLUMNS
+    full = mdl.predict("2003-09-13", 14)  # Saturday: two full weeks
+    assert list(full.columns) == PREDICTION_COLUMNS
+    # every half-hour of the 14 days; the queue's closed ones flagged, at 0
+    loc = full["interval_start"].dt.tz_localize(None)
+    assert str(full["interval_start"].dt.tz) == "America/New_York"
+    assert len(full) == 14 * 48 and not loc.duplicated().any()
+    assert (loc == pd.date_range("2003-09-13", periods=14 * 48, freq="30min")).all()
+    shut = full[~full["open"]]
+    assert (shut[["offered", "offered_lower", "offered_upper"]] == 0).all().all() and shut["aht_s"].isna().all()
+    fc = full[full["open"]]
     loc = fc["interval_start"].dt.tz_localize(None)
-    assert str(fc["interval_start"].dt.tz) == "America/New_York"
-    # weekdays only, 28 half-hours 07:00-20:30 each, no duplicates
+    # open: weekdays only, 28 half-hours 07:00-20:30 each
     assert sorted(set(loc.dt.date)) == [d.date() for d in pd.bdate_range("2003-09-15", "2003-09-26")]
     assert (fc.groupby(loc.dt.date).size() == 28).all()
     assert sorted(set(loc.dt.strftime("%H:%M"))) == [f"{h:02d}:{m:02d}" for h in range(7, 21) for m in (0, 30)]
-    assert not loc.duplicated().any()
     assert (fc["interval_min"] == 30).all() and (fc["queue"] == "us_bank").all()
     off = fc["offered"].to_numpy()
     assert np.isfinite(off).all() and (off >= 0).all()
@@ -117,7 +123,7 @@ def test_saved_model_round_trips(bank30, tmp_path, name):
     files = sorted(p.suffix for p in (tmp_path / "m").rglob("*") if p.is_file())
     assert set(files) <= {".json", ".csv"}
     doc = __import__("json").loads((tmp_path / "m" / "model.json").read_text())
-    assert doc["format_version"] == 2 and doc["model"] == name
+    assert doc["format_version"] == 3 and doc["model"] == name
     b = load_model(tmp_path / "m").predict("2003-08-18", 21)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
@@ -246,7 +252,7 @@ def test_too_little_history_falls_back(bank30):
     two_days = _between(bank30, dt.date(2003, 6, 2), dt.date(2003, 6, 3))
     mdl = make_model("daily_ses", calendar=US).fit(two_days)
     fc = mdl.predict("2003-06-04", 3)
-    assert (fc["model"] == "flat_mean").all() and len(fc) == 3 * 28
+    assert (fc["model"] == "flat_mean").all() and len(fc) == 3 * 48 and fc["open"].sum() == 3 * 28
     assert "fallback flat_mean" in " ".join(mdl.notes_["message"])
 
 
@@ -262,7 +268,7 @@ def test_gaps_are_reported_and_bridged(bank30):
     assert {dt.date(2003, 5, 5) + dt.timedelta(days=i) for i in range(12) if (dt.date(2003, 5, 5) + dt.timedelta(days=i)).weekday() < 5} <= set(c.loc[c["reason"] == "missing", "date"])
     assert c.loc[c["date"] == dt.date(2003, 6, 11), "reason"].iloc[0] == "incomplete"
     fc = mdl.predict("2003-07-26", 7)
-    assert (fc["model"] == "combination").all() and len(fc) == 5 * 28
+    assert (fc["model"] == "combination").all() and len(fc) == 7 * 48 and fc["open"].sum() == 5 * 28
 
 
 def test_all_zero_queue_forecasts_zero_with_note(bank30):
@@ -271,7 +277,8 @@ def test_all_zero_queue_forecasts_zero_with_note(bank30):
     mdl = make_model("svd", calendar=US).fit(pd.concat([part, zero], ignore_index=True))
     fc = mdl.predict("2003-07-26", 7)
     z = fc[fc["queue"] == "dead_line"]
-    assert len(z) == 5 * 28 and (z["offered"] == 0).all() and (z["offered_upper"] == 0).all()
+    assert len(z) == 7 * 48 and z["open"].sum() == 5 * 28
+    assert (z["offered"] == 0).all() and (z["offered_upper"] == 0).all()
     assert (z["model"] == "flat_mean").all()
     assert (fc.loc[fc["queue"] == "us_bank", "model"] == "svd").all()
     notes = mdl.notes_[mdl.notes_["queue"] == "dead_line"]["message"]
@@ -299,5 +306,6 @@ def test_closed_hours_written_as_zeros_forecast_nothing(name):
     fc = make_model(name).fit(hist).predict("2025-07-28", days=7)
     clock = fc["interval_start"].dt.hour
     closed = (clock < 8) | (clock >= 22)
-    assert (fc.loc[closed, "offered"] == 0).all()
+    assert len(fc) == 7 * 48 and (fc["open"] == ~closed).all()
+    assert (fc.loc[closed, ["offered", "offered_lower", "offered_upper"]] == 0).all().all()
     assert fc.loc[~closed, "offered"].sum() > 0

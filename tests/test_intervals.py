@@ -132,7 +132,8 @@ def test_bad_interval_min_option(tmp_path):
 # --------------------------------------------------------------------------
 
 ALLOWED = ("(expected only these columns: queue, interval_start, interval_min, channel, "
-           "offered, aht_s, handled, abandoned, agents, offered_lower, offered_upper, model, calendar)")
+           "offered, aht_s, handled, abandoned, agents, offered_lower, offered_upper, model, calendar, "
+           "open, day_log_mean, day_log_sd)")
 
 
 def test_missing_required_column(tmp_path):

@@ -91,7 +91,10 @@ column             dtype                                 notes
 ``offered_lower``, ``float64``                           only if in the input
 ``offered_upper``
 ``model``,         ``str``                               only if in the input
-``calendar``
+``calendar``,
+``open``,
+``day_log_mean``,
+``day_log_sd``
 =================  ====================================  =====================
 """
 
@@ -184,6 +187,9 @@ INTERVALS = Schema(
                "number", minimum=0, maximum=MAX_CONTACTS),
         Column("model", "the forecast model's name (text)", doc="passed through unchanged"),
         Column("calendar", "the calendar day type of a forecast (text)", doc="passed through unchanged"),
+        Column("open", "whether the queue works a forecast interval (true/false)", doc="passed through unchanged"),
+        Column("day_log_mean", "a forecast day factor's log mean", doc="passed through unchanged"),
+        Column("day_log_sd", "a forecast day factor's log sd", doc="passed through unchanged"),
     ),
     # Common names planners use for our columns (keys normalised by norm_name).
     synonyms={
@@ -209,7 +215,7 @@ _NUMERIC = tuple(c.name for c in INTERVALS.columns if c.kind == "number")
 _OPTIONAL_COUNTS = ("handled", "abandoned", "agents", "offered_lower", "offered_upper")
 # Descriptive text a forecast carries along (which model, which calendar day
 # type); passed through unchanged so a forecast file can be staffed directly.
-_PASSTHROUGH_TEXT = ("model", "calendar")
+_PASSTHROUGH_TEXT = ("model", "calendar", "open", "day_log_mean", "day_log_sd")
 
 if __doc__:
     __doc__ = __doc__.replace("{COLUMNS}", INTERVALS.doc_table())

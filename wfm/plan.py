@@ -45,6 +45,7 @@ import pandas as pd
 
 from wfm import __version__
 from wfm.folder import staged_folder
+from wfm.forecast.risk import pooled_day_volume_sd
 from wfm.io import iso_timestamps, write_atomic, write_csv, write_json
 from wfm.roster.coverage import schedule_accuracy
 from wfm.roster.table import Roster
@@ -258,6 +259,12 @@ class Plan:
                 out.append({"kind": "fallback_model", "message": (
                     f"queue {r.queue}: forecast by the fallback model {r.model} instead of {r.requested_model} "
                     f"({r.message})")})
+        if len(notes) and "message" in notes.columns:
+            for r in notes[notes["message"].astype(str).str.contains("prediction interval from in-sample")] \
+                    .drop_duplicates("queue").itertuples():
+                out.append({"kind": "risk_in_sample", "message": (
+                    f"queue {r.queue}: {r.message}: the forecast's 80 % interval carries no measured day-level "
+                    "risk, and the simulation draws none")})
         if roster is not None:
             s = roster.summary
             if s.get("repeatable") is False:
@@ -280,10 +287,13 @@ class Plan:
                         f"{cap['contract']} or the catalogue's max_headcount")})
         return out
 
-    def simulate(self, roster: RosterOutputs, staffing: pd.DataFrame):
+    def simulate(self, roster: RosterOutputs, staffing: pd.DataFrame, forecast: pd.DataFrame | None = None):
         """The roster's service by simulation (:func:`wfm.simulate.simulate_roster`):
         the horizon's calls after the what-if (voice only: deferred work does
-        not queue), the scenario's patience, target and absence allowance."""
+        not queue), the scenario's patience, target and absence allowance, and
+        the forecast's own day-level volume risk (the sd of the log day factor
+        its backtest measured, :func:`wfm.forecast.day_volume_sd`; queues
+        pooled offered-weighted)."""
         from wfm.simulate import simulate_roster
 
         sc = self.scenario
@@ -292,7 +302,7 @@ class Plan:
         return simulate_roster(roster.roster, demand, replications=SIMULATION_REPLICATIONS, seed=SIMULATION_SEED,
                                absence_rate=sc.roster.absence_shrinkage,
                                patience_s=svc.patience_s if svc.model == "erlang-a" else None,
-                               target_s=svc.target_s)
+                               target_s=svc.target_s, day_volume_sd=pooled_day_volume_sd(forecast))
 
     def staff(self, intervals: pd.DataFrame) -> pd.DataFrame:
         svc = self.scenario.service
@@ -332,7 +342,7 @@ class Plan:
         staffing = step("staffing", self.staff, fc.forecast)
         daily = daily_staffing(staffing)
         roster = step("roster", self.roster, staffing) if self.scenario.roster.enabled else None
-        service = step("simulation", self.simulate, roster, staffing) if roster is not None else None
+        service = step("simulation", self.simulate, roster, staffing, fc.forecast) if roster is not None else None
         summary = self._summary(history, fc, staffing, timings, roster, service)
         summary["limits"] = self.limits(history, fc, roster)
         for lim in summary["limits"]:
@@ -507,6 +517,8 @@ class Plan:
                 "time_zone": tz,
             },
             "intervals": int(len(staffing)),
+            # intervals the forecast expects contacts in (closed ones are in the tables with 0)
+            "open_intervals": int(staffing["open"].sum()) if "open" in staffing else int(len(staffing)),
             "forecast_models": fc.selected,
             "forecast_backtest": accuracy,
             "headline": headline,

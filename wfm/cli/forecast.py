@@ -1,13 +1,15 @@
 """`wfm forecast ...`: backtest, fit, predict and plot interval forecasts.
 
-    wfm forecast backtest INPUT -o SCORES.csv [--models a,b,...] [--origins 4]
-    wfm forecast fit INPUT -o MODEL_DIR [--model auto|NAME]
+    wfm forecast backtest INPUT -o SCORES.csv [--models a,b,...] [--origins 4] [--risk-origins 8]
+    wfm forecast fit INPUT -o MODEL_DIR [--model auto|NAME] [--risk-origins 8]
     wfm forecast predict MODEL_DIR --start DATE --days N -o FORECAST.csv
     wfm forecast plot INPUT -o PLOT.png [--model NAME] [--days 7]
 
 INPUT is an interval table (CSV, Excel or Parquet; see wfm.intervals); AHT is
 optional. Days removed from training (missing, holidays, events, outliers ...)
-and model fallbacks are always printed.
+and model fallbacks are always printed. The prediction interval is calibrated
+on a rolling-origin backtest of ``--risk-origins`` weeks (wfm.forecast.risk);
+``fit`` prints the day-level risk it found per queue.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from wfm.forecast.history import queue_histories
 from wfm.forecast.models import DEFAULT_CANDIDATES, MODELS, make_model
 from wfm.forecast.persist import load_model, save_model
 from wfm.forecast.plot import plot_forecast
+from wfm.forecast.risk import DEFAULT_RISK_ORIGINS, day_risk_table
 from wfm.io import write_csv
 
 MODEL_NAMES = sorted(set(MODELS) | {"auto"})
@@ -119,6 +122,11 @@ def _calendar(country, events, post_holiday_days, month_start_days, month_end_da
         month_end_days=month_end_days,
         holiday_factor_default=holiday_factor,
     )
+
+
+def risk_option(f):
+    return click.option("--risk-origins", type=Whole(ge=0, le=200), default=DEFAULT_RISK_ORIGINS, show_default=True,
+                        help="backtest origins that calibrate the prediction interval (0: in-sample errors only)")(f)
 
 
 def input_options(f):
@@ -202,14 +210,16 @@ _COLUMNS = (("INPUT (interval table)", "wfm.intervals:INTERVALS"),)
 @click.option("--origins", type=Whole(ge=1, le=200), default=4, show_default=True, help="weekly origins")
 @click.option("--horizon-days", type=Whole(ge=1, le=366), default=7, show_default=True)
 @click.option("--train-weeks", type=Whole(ge=1, le=520), default=16, show_default=True, help="training window")
+@risk_option
 @input_options
 @calendar_options
-def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks, tz, interval_min, **kw):
-    """Rolling-origin backtest: one row per queue, model and level (interval, day)."""
+def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks, risk_origins, tz, interval_min, **kw):
+    """Rolling-origin backtest: one row per queue, model and level (interval, day);
+    ``coverage``: the share inside the calibrated 80 % prediction interval."""
     cal = _cal_from(kw)
     hist = _read(input_path, tz, interval_min)
     _report_cleaning(hist, cal)
-    mdl = [make_model(n, calendar=cal) for n in _model_list(models)]
+    mdl = [make_model(n, calendar=cal, risk_origins=risk_origins) for n in _model_list(models)]
     res = backtest(hist, mdl, n_origins=origins, horizon_days=horizon_days, train_weeks=train_weeks)
     if len(res.scores) == 0:
         raise InputError(
@@ -221,12 +231,14 @@ def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks,
         click.echo(f"note: {r.queue}: {r.model} fell back to {r.fallbacks}")
     iv = res.scores[res.scores["level"] == "interval"]
     dy = res.scores[res.scores["level"] == "day"].set_index(["queue", "model"])
-    click.echo(f"{'queue':12s} {'model':16s} {'int WAPE':>9s} {'day WAPE':>9s} {'floor':>7s} {'s/origin':>9s}")
+    click.echo(f"{'queue':12s} {'model':16s} {'int WAPE':>9s} {'day WAPE':>9s} {'floor':>7s} "
+               f"{'PI cov':>7s} {'day cov':>7s} {'s/origin':>9s}")
     for r in iv.itertuples(index=False):
         mark = " *selected" if r.selected else ""
+        day = dy.loc[(r.queue, r.model)]
         click.echo(
-            f"{r.queue:12s} {r.model:16s} {r.wape:9.2%} {dy.loc[(r.queue, r.model), 'wape']:9.2%} "
-            f"{r.poisson_floor_wape:7.2%} {r.fit_predict_s:9.3f}{mark}"
+            f"{r.queue:12s} {r.model:16s} {r.wape:9.2%} {day['wape']:9.2%} "
+            f"{r.poisson_floor_wape:7.2%} {r.coverage:7.1%} {day['coverage']:7.1%} {r.fit_predict_s:9.3f}{mark}"
         )
     click.echo(f"scores -> {output}")
 
@@ -238,22 +250,27 @@ def backtest_cmd(input_path, output, models, origins, horizon_days, train_weeks,
               help="model, or auto = pick per queue by backtest")
 @click.option("--origins", type=Whole(ge=1, le=200), default=4, show_default=True, help="backtest origins for auto")
 @click.option("--train-weeks", type=Whole(ge=1, le=520), default=16, show_default=True, help="backtest window for auto")
+@risk_option
 @input_options
 @calendar_options
-def fit_cmd(input_path, output, model_name, origins, train_weeks, tz, interval_min, **kw):
+def fit_cmd(input_path, output, model_name, origins, train_weeks, risk_origins, tz, interval_min, **kw):
     """Fit a model on the whole history and save it as readable files."""
     cal = _cal_from(kw)
     hist = _read(input_path, tz, interval_min)
     if model_name == "auto":
-        mdl = make_model("auto", calendar=cal, n_origins=origins, train_weeks=train_weeks)
+        mdl = make_model("auto", calendar=cal, n_origins=origins, train_weeks=train_weeks, risk_origins=risk_origins)
     else:
-        mdl = make_model(model_name, calendar=cal)
+        mdl = make_model(model_name, calendar=cal, risk_origins=risk_origins)
     mdl.fit(hist)
     _echo_cleaned(mdl.cleaned_)
     _echo_notes(mdl.notes_)
     save_model(mdl, output)
+    risk = day_risk_table(mdl).set_index("queue")
     for q, rec in mdl.queues_.items():
-        click.echo(f"{q}: {rec.model} (history {rec.first_date} .. {rec.last_date}, {rec.clean_days} clean days)")
+        r = risk.loc[q]
+        click.echo(f"{q}: {rec.model} (history {rec.first_date} .. {rec.last_date}, {rec.clean_days} clean days); "
+                   f"day factor log-sd {r['log_sd']:.3f}, log-mean {r['log_mean']:+.3f} ({r['source']}"
+                   + (f", {int(r['days'])} days over {int(r['origins'])} origins)" if r["source"] == "backtest" else ")"))
     click.echo(f"model -> {output}")
 
 
@@ -269,7 +286,7 @@ def predict_cmd(model_dir, start, days, output):
     mdl = load_model(model_dir)
     fc = mdl.predict(start_d, days)
     write_csv(fc, output)
-    click.echo(f"{len(fc)} intervals, {fc['offered'].sum():.0f} contacts "
+    click.echo(f"{len(fc)} intervals ({int(fc['open'].sum())} open), {fc['offered'].sum():.0f} contacts "
                f"({int(mdl.pi_level * 100)} % prediction interval in offered_lower/offered_upper) -> {output}")
 
 

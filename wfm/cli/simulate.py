@@ -19,6 +19,7 @@ from wfm.cli.options import (
     rule,
     tz_option,
 )
+from wfm.errors import InputError
 
 DEMAND_COLUMNS = ("queue", "interval_start", "interval_min", "channel", "offered", "aht_s")
 
@@ -56,8 +57,10 @@ _CALLS = ("staffing.csv", "forecast.csv")
               help="Abandonment target (0 switches it off).")
 @click.option("--handle-cv", type=Number(gt=0, le=10), default=None,
               help="Lognormal handle times with this coefficient of variation [default: exponential].")
-@click.option("--day-volume-sd", type=Number(ge=0, le=2), default=0.0, show_default=True,
-              help="Day-level volume risk: sd of the log of a daily factor (mean 1).")
+@click.option("--day-volume-sd", type=Number(ge=0, le=2), default=None,
+              help="Day-level volume risk: sd of the log of a daily factor (mean 1) [default: the forecast's "
+                   "own (its day_log_sd column, in the calls table or in forecast.csv beside ROSTER_DIR), "
+                   "else 0].")
 @tz_option
 @click.option("-o", "--output", "out_dir", required=True, type=OutputFolder(),
               help="Folder for intervals.csv, days.csv and summary.json.")
@@ -101,6 +104,9 @@ def simulate(roster_dir, forecast_path, replications, seed, absence_rate, patien
         return validate_intervals(table[[c for c in DEMAND_COLUMNS if c in table.columns]],
                                   source=str(forecast_path), tz=tz)
 
+    if day_volume_sd is None:
+        day_volume_sd = _forecast_day_risk(forecast_path, folder.parent / "forecast.csv")
+
     d = gather(roster=lambda: read_roster(roster_csv, tz=tz, contracts=_contracts(meta)), demand=calls)
     roster, demand = d["roster"], d["demand"]
     if "channel" in demand:
@@ -131,6 +137,25 @@ def _contracts(meta: dict) -> dict | None:
 
 
 
+def _forecast_day_risk(calls_path, beside: Path) -> float:
+    """The forecast's day-level volume risk, as ``wfm plan`` simulates with
+    it: from the calls table's ``day_log_sd`` column, else from the plan's
+    forecast.csv beside the roster folder, else none."""
+    from wfm.forecast.risk import pooled_day_volume_sd
+    from wfm.kpi.inputs import read_table
+
+    for path in (Path(calls_path), beside):
+        if not path.is_file():
+            continue
+        try:
+            table = read_table(path)
+        except (InputError, OSError, ValueError):
+            continue  # the calls file is read again below, and reports its own problems
+        if {"day_log_sd", "queue", "offered"} <= set(table.columns):
+            return pooled_day_volume_sd(table)
+    return 0.0
+
+
 def _meta_number(folder: Path, value, key: str, default: float, ok, expected: str) -> float:
     """A number the roster folder's summary.json gives (``default`` when it
     gives none); a value that is not a number in range is an InputError."""
@@ -139,7 +164,7 @@ def _meta_number(folder: Path, value, key: str, default: float, ok, expected: st
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not ok(value):
-        from wfm.errors import InputError, Problem
+        from wfm.errors import Problem
 
         raise InputError(Problem(str(folder / "summary.json"), None, key, f"invalid value {value!r}", expected))
     return float(value)

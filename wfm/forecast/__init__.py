@@ -9,11 +9,14 @@ Public API::
         CalendarConfig, Event, DOUBLE_11, events_from_mapping,
         backtest, rolling_origins, select_models,
         save_model, load_model, plot_forecast, bank_calls,
+        DayRisk, day_risk_table, day_volume_sd, prediction_bounds,
     )
 
 All forecasters: ``Model(**params).fit(history) -> self``;
 ``.predict(start, days) -> interval table`` with ``offered``,
-``offered_lower``/``offered_upper`` (80 % prediction interval) and ``aht_s``.
+``offered_lower``/``offered_upper`` (80 % prediction interval, calibrated on a
+rolling-origin backtest: :mod:`wfm.forecast.risk`), ``aht_s`` and ``open``
+(every interval of the horizon has a row; closed ones are 0).
 A new model is one subclass of :class:`Forecaster` (see :mod:`wfm.forecast.base`).
 """
 
@@ -36,6 +39,7 @@ from .models import (
 )
 from .persist import load_model, save_model
 from .plot import plot_forecast
+from .risk import DayRisk, day_risk_table, day_volume_sd, pooled_day_volume_sd, prediction_bounds
 
 __all__ = [
     "AutoForecaster",
@@ -45,6 +49,7 @@ __all__ = [
     "DEFAULT_CANDIDATES",
     "DOUBLE_11",
     "DailyProfile",
+    "DayRisk",
     "Event",
     "FlatMean",
     "Forecaster",
@@ -59,10 +64,14 @@ __all__ = [
     "WeekdayAverage",
     "backtest",
     "bank_calls",
+    "day_risk_table",
+    "day_volume_sd",
     "events_from_mapping",
     "load_model",
     "make_model",
     "plot_forecast",
+    "pooled_day_volume_sd",
+    "prediction_bounds",
     "rolling_origins",
     "save_model",
     "select_models",

@@ -8,6 +8,14 @@ including the origin (fewer at the start of the data; at least
 Errors are pooled over all origins and scored at interval level and at day
 level (day totals). Hyndman & Athanasopoulos, *Forecasting: Principles and
 Practice* (3rd ed.), sec. 5.10 "time series cross-validation".
+
+Prediction intervals are scored as the model would give them at each
+origin: a model with ``risk_origins`` R > 0 calibrates its interval on the R
+origins before the one scored (:mod:`wfm.forecast.risk`), so the backtest
+runs R warm-up origins before the first scored one and, at every origin,
+sets the model's day-level risk from the day errors of the R most recent
+origins whose actuals precede it: out of sample, as ``fit`` does with its
+own backtest. Point forecasts do not depend on it.
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ import pandas as pd
 
 from . import metrics as M
 from .base import Forecaster, make_model
-from .history import check_history
+from .history import check_history, queue_histories
+from .risk import DAY_ERROR_COLUMNS, day_bounds, day_errors, estimate_day_risk
 
 SCORE_COLUMNS = [
     "queue",
@@ -48,12 +57,17 @@ class BacktestResult:
     """``scores``: one row per queue, model and level (SCORE_COLUMNS).
     ``points``: every scored interval (queue, model, origin, interval_start,
     date, actual, forecast, lower, upper, mase_scale_interval,
-    mase_scale_day, used_model). ``origins``: per queue and origin, the
-    training window and the fit+predict seconds per model."""
+    mase_scale_day, used_model, calendar, day_lower, day_upper: the day
+    total's prediction interval). ``origins``: per queue and origin, the
+    training window, the fit+predict seconds per model and ``scored``
+    (False: a warm-up origin of the interval calibration). ``day_errors``:
+    :func:`wfm.forecast.risk.day_errors` of every origin, warm-up ones
+    included, with ``scored``."""
 
     scores: pd.DataFrame
     points: pd.DataFrame
     origins: pd.DataFrame
+    day_errors: pd.DataFrame | None = None
 
 
 def rolling_origins(last_date, n_origins: int, *, horizon_days: int = 7, step_days: int = 7) -> list[dt.date]:
@@ -93,6 +107,7 @@ def backtest(
     train_weeks: int = 16,
     step_days: int = 7,
     min_train_days: int = 7,
+    risk_origins: int | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of ``models`` on every queue of ``history``.
 
@@ -101,8 +116,12 @@ def backtest(
     in ``scores`` the model with the lowest interval WAPE per queue (ties:
     lowest day WAPE, then list order) has ``selected`` True on both levels.
     ``fit_predict_s`` is the mean seconds per origin (one queue, one
-    horizon); ``coverage`` the share of actual intervals inside the
-    prediction interval; ``fallbacks`` the origins where another model stood in.
+    horizon); ``coverage`` the share of actual intervals (interval level)
+    or day totals (day level) inside the prediction interval; ``fallbacks``
+    the origins where another model stood in. ``risk_origins``: the
+    calibration origins of every model (None: each model's own
+    ``risk_origins``; 0: in-sample intervals). Models are fitted with
+    ``risk_origins=0``, their risk set by the backtest (module docstring).
     """
     check_history(history)
     if isinstance(models, Mapping):
@@ -115,12 +134,17 @@ def backtest(
     labels = [lab for lab, _ in items]
     if len(set(labels)) != len(labels):
         raise ValueError(f"model labels must be unique, got {labels}")
-    pts, orig_rows = [], []
+    calib = {lab: int(getattr(tmpl, "risk_origins", 0) if risk_origins is None else risk_origins) for lab, tmpl in items}
+    warmup = max(calib.values(), default=0)
+    pts, orig_rows, errs = [], [], []
     for q, g in history.groupby(history["queue"].astype(str), sort=True):
         loc = _local(g["interval_start"])
         gdate = loc.dt.normalize().dt.date
         first, last = gdate.min(), gdate.max()
-        for origin in rolling_origins(last, n_origins, horizon_days=horizon_days, step_days=step_days):
+        every = rolling_origins(last, n_origins + warmup, horizon_days=horizon_days, step_days=step_days)
+        seen: dict[str, list[tuple[dt.date, pd.DataFrame]]] = {lab: [] for lab in labels}
+        for k, origin in enumerate(every):
+            scored = k >= len(every) - n_origins
             t0 = max(first, origin - dt.timedelta(days=7 * train_weeks - 1))
             if (origin - t0).days + 1 < min_train_days:
                 continue
@@ -129,46 +153,74 @@ def backtest(
             if len(train) == 0 or len(test) == 0:
                 continue
             si, sd = naive_scales(train)
-            act = pd.DataFrame(
-                {
-                    "interval_start": test["interval_start"].to_numpy(),
-                    "actual": test["offered"].to_numpy(float),
-                }
-            )
-            act["interval_start"] = test["interval_start"].reset_index(drop=True)
+            act = pd.DataFrame({"interval_start": test["interval_start"].reset_index(drop=True),
+                                "actual": test["offered"].to_numpy(float)})
+            histories, prepared = None, {}
             for lab, tmpl in items:
-                mdl = tmpl.clone()
+                if not scored and k < len(every) - n_origins - calib[lab]:
+                    continue
+                mdl = tmpl.clone(risk_origins=0) if hasattr(tmpl, "risk_origins") else tmpl.clone()
                 tic = time.perf_counter()
-                mdl.fit(train)
+                extra = 0.0
+                if type(mdl).fit is Forecaster.fit:
+                    # the models of one origin share its queue histories and their cleaning;
+                    # each is charged their time as if it had built them alone
+                    if histories is None:
+                        histories = queue_histories(train)
+                        hist_s = time.perf_counter() - tic
+                    else:
+                        extra += hist_s
+                    extra += sum(sec for key, (_, sec) in prepared.items() if key[1] == mdl.prepare_key())
+                    mdl.fit_histories(histories, train, prepared)
+                else:
+                    mdl.fit(train)
+                if calib[lab] and scored:
+                    before = [e for o, e in seen[lab] if o + dt.timedelta(days=horizon_days) <= origin]
+                    risk = estimate_day_risk(pd.concat(before[-calib[lab]:], ignore_index=True)) if before else None
+                    if risk is not None:
+                        mdl.set_day_risk({q: risk})
                 fc = mdl.predict(origin + dt.timedelta(days=1), horizon_days)
-                sec = time.perf_counter() - tic
+                sec = time.perf_counter() - tic + extra
                 used = mdl.queues_[q].model
                 j = act.merge(
-                    fc[["interval_start", "offered", "offered_lower", "offered_upper"]],
+                    fc[["interval_start", "offered", "offered_lower", "offered_upper", "calendar",
+                        "day_log_mean", "day_log_sd"]],
                     on="interval_start",
                     how="left",
                 )
-                j[["offered", "offered_lower", "offered_upper"]] = j[
-                    ["offered", "offered_lower", "offered_upper"]
+                j[["offered", "offered_lower", "offered_upper", "day_log_mean", "day_log_sd"]] = j[
+                    ["offered", "offered_lower", "offered_upper", "day_log_mean", "day_log_sd"]
                 ].fillna(0.0)
-                pts.append(
-                    pd.DataFrame(
-                        {
-                            "queue": q,
-                            "model": lab,
-                            "origin": origin,
-                            "interval_start": j["interval_start"],
-                            "date": _local(j["interval_start"]).dt.normalize().dt.date,
-                            "actual": j["actual"],
-                            "forecast": j["offered"],
-                            "lower": j["offered_lower"],
-                            "upper": j["offered_upper"],
-                            "mase_scale_interval": si,
-                            "mase_scale_day": sd,
-                            "used_model": used,
-                        }
-                    )
+                date = _local(j["interval_start"]).dt.normalize().dt.date
+                dcode, _ = pd.factorize(date)
+                dfirst = np.unique(dcode, return_index=True)[1]
+                lo, hi = day_bounds(np.bincount(dcode, weights=j["offered"].to_numpy(float)),
+                                    j["day_log_mean"].to_numpy(float)[dfirst], j["day_log_sd"].to_numpy(float)[dfirst],
+                                    float(mdl.pi_level))
+                pt = pd.DataFrame(
+                    {
+                        "queue": q,
+                        "model": lab,
+                        "origin": origin,
+                        "interval_start": j["interval_start"],
+                        "date": date,
+                        "actual": j["actual"],
+                        "forecast": j["offered"],
+                        "lower": j["offered_lower"],
+                        "upper": j["offered_upper"],
+                        "mase_scale_interval": si,
+                        "mase_scale_day": sd,
+                        "used_model": used,
+                        "calendar": j["calendar"].fillna("").astype(str),
+                        "day_lower": lo[dcode],
+                        "day_upper": hi[dcode],
+                    }
                 )
+                de = day_errors(pt)
+                seen[lab].append((origin, de))
+                errs.append(de.assign(scored=scored))
+                if scored:
+                    pts.append(pt)
                 orig_rows.append(
                     {
                         "queue": q,
@@ -178,12 +230,15 @@ def backtest(
                         "train_days": (origin - t0).days + 1,
                         "fit_predict_s": sec,
                         "used_model": used,
+                        "scored": scored,
                     }
                 )
     points = pd.concat(pts, ignore_index=True) if pts else pd.DataFrame()
     origins = pd.DataFrame(orig_rows)
-    scores = score_points(points, origins, labels)
-    return BacktestResult(scores=scores, points=points, origins=origins)
+    scores = score_points(points, origins[origins["scored"]] if len(origins) else origins, labels)
+    errors = (pd.concat(errs, ignore_index=True) if errs
+              else pd.DataFrame(columns=[*DAY_ERROR_COLUMNS, "scored"]))
+    return BacktestResult(scores=scores, points=points, origins=origins, day_errors=errors)
 
 
 def score_points(points: pd.DataFrame, origins: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
@@ -202,12 +257,14 @@ def score_points(points: pd.DataFrame, origins: pd.DataFrame, order: list[str] |
             _score_row(q, lab, "interval", a, f, p["mase_scale_interval"].to_numpy(), fp, n_or, fbtxt,
                        M.interval_coverage(a, p["lower"], p["upper"]))
         )
-        d = p.groupby(["origin", "date"]).agg(
-            actual=("actual", "sum"), forecast=("forecast", "sum"), scale=("mase_scale_day", "first")
-        )
+        agg = {"actual": ("actual", "sum"), "forecast": ("forecast", "sum"), "scale": ("mase_scale_day", "first")}
+        if "day_lower" in p and "day_upper" in p:
+            agg.update(lower=("day_lower", "first"), upper=("day_upper", "first"))
+        d = p.groupby(["origin", "date"]).agg(**agg)
+        cov = M.interval_coverage(d["actual"], d["lower"], d["upper"]) if "lower" in d else np.nan
         rows.append(
             _score_row(q, lab, "day", d["actual"].to_numpy(), d["forecast"].to_numpy(), d["scale"].to_numpy(), fp,
-                       n_or, fbtxt, np.nan)
+                       n_or, fbtxt, cov)
         )
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     order = order or list(dict.fromkeys(scores["model"]))

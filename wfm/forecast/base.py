@@ -46,10 +46,12 @@ forecast, registration (``make_model("drift", weeks=2)``) and persistence
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 import math
 import numbers
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -71,6 +73,13 @@ from .history import (
     slot_label,
     slot_minute,
 )
+from .risk import (
+    DEFAULT_RISK_ORIGINS,
+    DayRisk,
+    estimate_day_risk,
+    prediction_bounds,
+    predictive_log_sd,
+)
 
 __all__ = [
     "COMMON_PARAMS",
@@ -86,7 +95,9 @@ __all__ = [
     "check_choice",
     "check_integer",
     "check_number",
+    "day_grid",
     "day_sigma",
+    "in_sample_sigma",
     "make_model",
     "predict_queue",
     "require_per_weekday",
@@ -106,13 +117,17 @@ PREDICTION_COLUMNS = [
     "aht_s",
     "model",
     "calendar",
+    "open",
+    "day_log_mean",
+    "day_log_sd",
 ]
 
 #: Columns of ``notes_``: one row per note, the model asked for and the one used.
 NOTES_COLUMNS = ["queue", "requested_model", "model", "message"]
 
 #: Parameters every forecaster accepts (see :class:`Forecaster`).
-COMMON_PARAMS = ("calendar", "profile_weeks", "profile_decay", "profile_shrink", "aht_weeks", "pi_level")
+COMMON_PARAMS = ("calendar", "profile_weeks", "profile_decay", "profile_shrink", "aht_weeks", "pi_level",
+                 "risk_origins")
 
 DEFAULT_SIGMA = 0.10  # relative day error used when history is too short to measure one
 
@@ -168,7 +183,10 @@ class QueueFit:
       profile (quasi-Poisson, >= 1);
     - ``aht_level`` (s, None without AHT history) and ``aht_profile``
       (weekday x slot multiplier);
-    - ``clean_days``: days used for training; ``notes``: fallbacks, defaults.
+    - ``clean_days``: days used for training; ``notes``: fallbacks, defaults;
+    - ``risk``: the day-level risk estimated from a rolling-origin backtest
+      (:class:`~wfm.forecast.risk.DayRisk`); None: the prediction interval
+      uses the in-sample day sigma (and ``dispersion``).
     """
 
     queue: str
@@ -189,6 +207,7 @@ class QueueFit:
     aht_profile: pd.DataFrame
     clean_days: int
     notes: tuple[str, ...]
+    risk: DayRisk | None = None
 
 
 # -- helpers for models -----------------------------------------------------
@@ -279,7 +298,10 @@ class Forecaster:
     - ``profile_weeks``, ``profile_decay``, ``profile_shrink``: intraday
       profile estimation (see :func:`wfm.forecast.history.intraday_profile`);
     - ``aht_weeks``: weeks of history for the AHT level and profile;
-    - ``pi_level``: coverage of the prediction interval (0.8).
+    - ``pi_level``: coverage of the prediction interval (0.8);
+    - ``risk_origins``: rolling origins of the backtest that calibrates the
+      prediction interval in ``fit`` (:mod:`wfm.forecast.risk`; 0: the
+      in-sample day sigma only).
 
     A model subclass sets ``name`` (or ``variants``: name -> the parameters it
     implies, as ``daily_ses`` is ``DailyProfile(method="ses")``), a nested
@@ -310,6 +332,7 @@ class Forecaster:
         profile_shrink: float = 0.25,
         aht_weeks: int = 4,
         pi_level: float = 0.8,
+        risk_origins: int = DEFAULT_RISK_ORIGINS,
     ):
         self.calendar = calendar
         self.profile_weeks = profile_weeks
@@ -317,6 +340,7 @@ class Forecaster:
         self.profile_shrink = profile_shrink
         self.aht_weeks = aht_weeks
         self.pi_level = pi_level
+        self.risk_origins = risk_origins
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -353,9 +377,9 @@ class Forecaster:
         """The :data:`COMMON_PARAMS` as given (passed on to member and fallback models)."""
         return {k: getattr(self, k) for k in COMMON_PARAMS}
 
-    def clone(self) -> Forecaster:
-        """A new unfitted forecaster with the same parameters."""
-        return type(self)(**self.get_params())
+    def clone(self, **params) -> Forecaster:
+        """A new unfitted forecaster with the same parameters (``params`` replace some)."""
+        return type(self)(**{**self.get_params(), **params})
 
     def __repr__(self) -> str:
         own = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k not in COMMON_PARAMS)
@@ -372,6 +396,7 @@ class Forecaster:
         problems += check_number("profile_shrink", self.profile_shrink, 0, 1)
         problems += check_integer("aht_weeks", self.aht_weeks)
         problems += check_number("pi_level", self.pi_level, 0, 1, low_open=True, high_open=True)
+        problems += check_integer("risk_origins", self.risk_origins, low=0)
         return problems
 
     def validate(self) -> None:
@@ -418,20 +443,76 @@ class Forecaster:
     def fit(self, history: pd.DataFrame) -> Forecaster:
         """Fit one model per queue of the interval table ``history``."""
         self.validate()
+        return self.fit_histories(queue_histories(history), history)
+
+    def prepare_key(self) -> tuple:
+        """The parameters :meth:`prepare` depends on (models sharing them clean a queue alike)."""
+        return (repr(self.calendar_config()), self.profile_weeks, self.profile_decay, self.profile_shrink,
+                self.aht_weeks)
+
+    def fit_histories(self, histories: dict, history: pd.DataFrame, cache: dict | None = None) -> Forecaster:
+        """:meth:`fit` from ``histories`` = :func:`~wfm.forecast.history.queue_histories`
+        of ``history``, built once for several models (the backtest fits six on
+        each origin); ``cache``: a dict those models share, {(queue,
+        :meth:`prepare_key`): (prepared queue, seconds it took)}, filled here.
+        A subclass that overrides ``fit`` must be fitted with ``fit``."""
+        self.validate()
         fits: dict[str, QueueFit] = {}
-        cleaned, notes = [], []
-        for q, qh in queue_histories(history).items():
-            prep = self.prepare(qh)
+        cleaned, notes, empty = [], [], set()
+        for q, qh in histories.items():
+            if qh.all_zero:
+                empty.add(q)
+            key = (q, self.prepare_key())
+            if cache is not None and key in cache:
+                prep = cache[key][0]
+            else:
+                tic = time.perf_counter()
+                prep = self.prepare(qh)
+                if cache is not None:
+                    cache[key] = (prep, time.perf_counter() - tic)
             rec = self.fit_queue(prep)
             fits[q] = rec
             cleaned.append(prep.cleaned)
             for msg in rec.notes:
                 notes.append({"queue": q, "requested_model": rec.requested_model, "model": rec.model, "message": msg})
+        if self.risk_origins:
+            risks = self.calibrate(history)
+            for q, rec in fits.items():
+                risk = risks.get(q)
+                extra = () if risk is not None or q in empty else (
+                    f"prediction interval from in-sample errors: the history is too short to calibrate it on "
+                    f"{int(self.risk_origins)} backtest origin(s)",)
+                fits[q] = dataclasses.replace(rec, risk=risk, notes=rec.notes + extra)
+                for msg in extra:
+                    notes.append({"queue": q, "requested_model": rec.requested_model, "model": rec.model, "message": msg})
         self.queues_ = fits
         self.cleaned_ = (
             pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame(columns=CLEANED_COLUMNS)
         )
         self.notes_ = pd.DataFrame(notes, columns=NOTES_COLUMNS)
+        return self
+
+    def calibrate(self, history: pd.DataFrame) -> dict[str, DayRisk]:
+        """{queue: day-level risk} from a rolling-origin backtest of this model
+        on ``history``: ``risk_origins`` weekly origins, a week ahead, up to 16
+        weeks of training each (:func:`wfm.forecast.backtest`), the day errors
+        read by :func:`~wfm.forecast.risk.estimate_day_risk`. A queue missing
+        from the result keeps the in-sample interval."""
+        from .backtest import backtest
+
+        bt = backtest(history, {self.name: self.clone(risk_origins=0)}, n_origins=int(self.risk_origins))
+        out = {}
+        for q, e in bt.day_errors.groupby("queue"):
+            risk = estimate_day_risk(e)
+            if risk is not None:
+                out[str(q)] = risk
+        return out
+
+    def set_day_risk(self, risks) -> Forecaster:
+        """Replace the fitted queues' day-level risk ({queue: DayRisk or None}); returns self."""
+        self.check_fitted()
+        self.queues_ = {q: dataclasses.replace(rec, risk=risks[q]) if q in risks else rec
+                        for q, rec in self.queues_.items()}
         return self
 
     def fit_queue(self, prepared: PreparedQueue) -> QueueFit:
@@ -499,7 +580,9 @@ class Forecaster:
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(history) first")
 
     def predict(self, start, days: int = 7) -> pd.DataFrame:
-        """Forecast ``days`` calendar days from ``start`` (a date) for every queue."""
+        """Forecast ``days`` calendar days from ``start`` (a date) for every queue:
+        every interval of those days, ``open`` False (and 0) where the queue
+        does not work (:func:`predict_queue`)."""
         self.check_fitted()
         if not _is_integer(days) or days < 1:
             raise InputError(argument_problem("days", f"must be >= 1, got {days!r}", "an integer >= 1"))
@@ -538,14 +621,66 @@ def _factor(factors: pd.DataFrame, key: str, calendar: CalendarConfig) -> float:
     return 1.0
 
 
+def in_sample_sigma(rec: QueueFit) -> float:
+    """The model's in-sample relative day error on one fitted queue (the
+    day sigma its ``predict_state`` gives for the first open weekday)."""
+    w = int(rec.open_weekdays[0]) if rec.open_weekdays else 0
+    one = np.array([w])
+    _, sig = MODELS[rec.model].predict_state(rec.state, Horizon(np.array([1]), one, one))
+    return float(np.asarray(sig, float)[0])
+
+
+def day_grid(slots: Sequence[str], interval_min: int) -> np.ndarray:
+    """Minutes after local midnight of every interval of a day: the grid of
+    ``interval_min`` through the first of ``slots`` ("HH:MM"), with any slot
+    off that grid added."""
+    mins = np.array([slot_minute(s) for s in slots], int)
+    step = max(int(interval_min), 1)
+    grid = np.arange(int(mins[0]) % step if len(mins) else 0, 1440, step)
+    return np.union1d(grid, mins) if len(mins) and not np.isin(mins, grid).all() else grid
+
+
+def _localise(naive: pd.DatetimeIndex, tz: str | None) -> tuple[pd.Series, np.ndarray]:
+    """Wall-clock interval starts as instants in ``tz``, with the row each
+    instant comes from: a time that does not exist (spring forward) has no
+    instant, a repeated one (autumn) two."""
+    if not tz:
+        return pd.Series(naive), np.arange(len(naive))
+    ts = pd.Series(naive)
+    first = ts.dt.tz_localize(tz, ambiguous=np.ones(len(ts), bool), nonexistent="NaT")
+    if first.notna().all():
+        offset = first.dt.tz_localize(None).to_numpy() - first.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+        if (offset == offset[0]).all():  # no clock change in the horizon: every time once
+            return first, np.arange(len(naive))
+    second = ts.dt.tz_localize(tz, ambiguous=np.zeros(len(ts), bool), nonexistent="NaT")
+    keep = np.flatnonzero(first.notna().to_numpy())
+    again = np.flatnonzero((first.notna() & (first != second)).to_numpy())
+    src = np.concatenate([keep, again])
+    inst = pd.concat([first.iloc[keep], second.iloc[again]], ignore_index=True)
+    order = np.argsort(inst.to_numpy(), kind="stable")
+    return inst.iloc[order].reset_index(drop=True), src[order]
+
+
 def predict_queue(rec: QueueFit, start: dt.date, days: int, calendar: CalendarConfig, pi_level: float) -> pd.DataFrame:
     """Forecast one fitted queue for ``days`` calendar days from ``start`` (:data:`PREDICTION_COLUMNS`).
 
     The model's point forecast per open day (in-lieu working days: the mean of
-    the Monday-Friday patterns) times the day's calendar factors; the bounds
-    point +- z sqrt((point sigma)^2 + dispersion point), z = Phi^-1(0.5 +
-    pi_level / 2), floored at 0; AHT = level x profile. Only the queue's open
-    intervals are returned, localised to its zone.
+    the Monday-Friday patterns) times the day's calendar factors; AHT = level
+    x profile. Bounds: with a calibrated ``rec.risk``
+    (:class:`~wfm.forecast.risk.DayRisk`),
+    :func:`~wfm.forecast.risk.prediction_bounds` (the day factor's log mean
+    and predictive sd from the backtest, the out-of-sample intraday
+    dispersion); without
+    one (history too short, ``risk_origins=0``, a model saved before format
+    3) point +- z sqrt((point sigma)^2 + dispersion point), sigma the model's
+    in-sample relative day error; z = Phi^-1(0.5 + pi_level / 2), floored at 0.
+
+    Every interval of every day is returned (:func:`day_grid`, in the queue's
+    zone: a spring-forward day has the intervals that exist, the repeated
+    autumn hour both occurrences with the same forecast). ``open`` is False
+    where the queue does not work: a weekday it is closed, a time of day that
+    never had contacts on that weekday, a day whose calendar factor is 0;
+    there offered and bounds are 0 and aht_s is NaN.
     """
     dates = date_range_days(start, days)
     last = rec.last_date
@@ -567,8 +702,8 @@ def predict_queue(rec: QueueFit, start: dt.date, days: int, calendar: CalendarCo
     seq_wd = np.array([d.weekday() for d in seq], int)
     seq_ord = np.array([d.toordinal() for d in seq], int)
     weekday_pool = [w for w in open_wd if w < 5] or open_wd
-    row_date, row_step, row_wd, row_label = [], [], [], []
-    for d in dates:
+    row_day, row_step, row_wd = [], [], []
+    for i, d in enumerate(dates):
         k = kinds.loc[d]
         if k["in_lieu"]:
             variants = weekday_pool
@@ -578,64 +713,74 @@ def predict_queue(rec: QueueFit, start: dt.date, days: int, calendar: CalendarCo
             continue
         step = max(int(np.searchsorted(seq_ord, d.toordinal(), side="right")), 1)
         for w in variants:
-            row_date.append(d)
+            row_day.append(i)
             row_step.append(step)
             row_wd.append(w)
-            row_label.append(k["label"])
-    if not row_date:
-        return pd.DataFrame(columns=PREDICTION_COLUMNS)
-    if len(seq_wd) == 0:
-        seq_wd = np.array([row_wd[0]])
-    hz = Horizon(np.array(row_step), np.array(row_wd), seq_wd)
-    mean, sig = MODELS[rec.model].predict_state(rec.state, hz)
-    slots = np.array([slot_minute(s) for s in rec.slots])
-    open_slots = rec.open_slots.to_numpy(float) > 0
-    aht_prof = rec.aht_profile.to_numpy(float)
-    z = float(norm.ppf(0.5 + pi_level / 2))
-    out = []
-    rd = np.array([d.toordinal() for d in row_date])
-    for d in sorted(set(row_date)):
-        idx = np.where(rd == d.toordinal())[0]
-        wds = [row_wd[i] for i in idx]
-        m = mean[idx].mean(axis=0)
-        s = float(np.mean(sig[idx]))
-        k = kinds.loc[d]
-        f = 1.0
-        for key in k["keys"]:
-            f *= _factor(rec.factors, key, calendar)
-        m = np.maximum(m * f, 0.0)
-        mask = open_slots[wds].any(axis=0)
-        var = (m * s) ** 2 + rec.dispersion * m
-        half = z * np.sqrt(var)
-        if rec.aht_level is None:
-            aht = np.full(len(slots), np.nan)
-        else:
-            aht = rec.aht_level * aht_prof[wds].mean(axis=0)
-        starts = pd.Timestamp(d) + pd.to_timedelta(slots, unit="min")
-        out.append(
-            pd.DataFrame(
-                {
-                    "interval_start": starts[mask],
-                    "offered": m[mask],
-                    "offered_lower": np.maximum(m - half, 0.0)[mask],
-                    "offered_upper": (m + half)[mask],
-                    "aht_s": aht[mask],
-                    "calendar": k["label"],
-                }
-            )
-        )
-    res = pd.concat(out, ignore_index=True)
-    ts = res["interval_start"].astype("datetime64[ns]")
-    if rec.tz:
-        # daylight saving: wall-clock intervals that do not exist (spring) are dropped;
-        # the repeated autumn hour is forecast once, as its first (summer-time) occurrence
-        amb = np.ones(len(ts), bool)
-        ts = ts.dt.tz_localize(rec.tz, ambiguous=amb, nonexistent="NaT")
-    res["interval_start"] = ts
-    res = res[res["interval_start"].notna()].reset_index(drop=True)
-    res["queue"] = rec.queue
-    res["interval_min"] = int(rec.interval_min)
-    res["channel"] = rec.channel
-    res["model"] = rec.model
-    return res[PREDICTION_COLUMNS]
+    S, n_d = len(rec.slots), len(dates)
+    M = np.zeros((n_d, S))
+    is_open = np.zeros((n_d, S), bool)
+    aht = np.full((n_d, S), np.nan)
+    sig_day = np.zeros(n_d)
+    if row_day:
+        if len(seq_wd) == 0:
+            seq_wd = np.array([row_wd[0]])
+        hz = Horizon(np.array(row_step), np.array(row_wd), seq_wd)
+        mean, sig = MODELS[rec.model].predict_state(rec.state, hz)
+        open_slots = rec.open_slots.to_numpy(float) > 0
+        aht_prof = rec.aht_profile.to_numpy(float)
+        rd = np.array(row_day)
+        for i in sorted(set(row_day)):
+            idx = np.where(rd == i)[0]
+            wds = [row_wd[j] for j in idx]
+            f = 1.0
+            for key in kinds.loc[dates[i]]["keys"]:
+                f *= _factor(rec.factors, key, calendar)
+            mask = open_slots[wds].any(axis=0) & (f > 0)
+            is_open[i] = mask
+            M[i] = np.where(mask, np.maximum(mean[idx].mean(axis=0) * f, 0.0), 0.0)
+            sig_day[i] = float(np.mean(sig[idx]))
+            if rec.aht_level is not None:
+                aht[i] = np.where(mask, rec.aht_level * aht_prof[wds].mean(axis=0), np.nan)
+    risk = rec.risk
+    if risk is None:
+        mu_day, sd_day = np.zeros(n_d), sig_day
+        half = float(norm.ppf(0.5 + pi_level / 2)) * np.sqrt((M * sd_day[:, None]) ** 2 + rec.dispersion * M)
+        lower, upper = np.maximum(M - half, 0.0), M + half
+    else:
+        mu_day, sd_day = np.full(n_d, risk.log_mean), np.full(n_d, predictive_log_sd(risk, pi_level))
+        phi = risk.dispersion if np.isfinite(risk.dispersion) else rec.dispersion
+        lower, upper = prediction_bounds(M.ravel(), risk.log_mean, sd_day[0], phi, pi_level)
+        lower, upper = lower.reshape(M.shape), upper.reshape(M.shape)
 
+    grid = day_grid(rec.slots, rec.interval_min)
+    col = np.full(len(grid), -1)
+    col[np.searchsorted(grid, [slot_minute(s) for s in rec.slots])] = np.arange(S)
+    G = len(grid)
+    di = np.repeat(np.arange(n_d), G)
+    gc = np.tile(col, n_d)
+    has = gc >= 0
+    gcs = np.where(has, gc, 0)
+    naive = pd.DatetimeIndex(np.repeat(pd.to_datetime(dates).to_numpy(), G)) + pd.to_timedelta(np.tile(grid, n_d), unit="min")
+    ts, src = _localise(naive, rec.tz)
+    di, gcs, opened = di[src], gcs[src], (has & is_open[di, gcs])[src]
+
+    def take(a, fill):
+        return np.where(opened, a[di, gcs], fill)
+
+    labels = kinds["label"].reindex(dates).to_numpy()
+    res = pd.DataFrame({
+        "queue": rec.queue,
+        "interval_start": ts,
+        "interval_min": int(rec.interval_min),
+        "channel": rec.channel,
+        "offered": take(M, 0.0),
+        "offered_lower": take(lower, 0.0),
+        "offered_upper": take(upper, 0.0),
+        "aht_s": take(aht, np.nan),
+        "model": rec.model,
+        "calendar": labels[di],
+        "open": opened,
+        "day_log_mean": mu_day[di],
+        "day_log_sd": sd_day[di],
+    })
+    return res[PREDICTION_COLUMNS]

@@ -5,19 +5,35 @@ interval table with ``fit(history) -> self`` (one model per queue) and returns
 an interval table from ``predict(start, days)``:
 
 ``queue, interval_start, interval_min, channel, offered, offered_lower,
-offered_upper, aht_s, model, calendar``
+offered_upper, aht_s, model, calendar, open, day_log_mean, day_log_sd``
 
 - ``offered``: forecast contacts in the interval (the median-type point
   forecast the models produce);
 - ``offered_lower`` / ``offered_upper``: a central prediction interval at
-  ``pi_level`` (80 % by default): point +- z * sqrt(var), z = Phi^-1(0.9),
-  var = (point * sigma_day)^2 + dispersion * point, where sigma_day is the
-  model's in-sample relative error of day totals (log scale) and dispersion
-  the quasi-Poisson variance/mean of intervals around day total x profile.
-  Lower bounds are floored at 0. The backtest reports the achieved coverage.
-- ``aht_s``: AHT forecast, level x intraday profile (NaN without AHT history);
+  ``pi_level`` (80 % by default), calibrated out of sample: ``fit`` runs a
+  rolling-origin backtest of the model (``risk_origins`` weekly origins, 8
+  by default) and the bounds are the quantiles of the actual given a
+  lognormal day-level volume factor with the backtest's log mean and
+  predictive sd (``day_log_mean``, ``day_log_sd``: the sd widened for the
+  few weeks it rests on) and the backtest's intraday dispersion
+  (:mod:`wfm.forecast.risk`); never narrower than the Poisson interval
+  point -+ z sqrt(point), floored at 0. When the history is too short for
+  that (noted), point +- z sqrt((point sigma)^2 + dispersion point), sigma
+  the in-sample relative day error. The backtest reports the achieved
+  coverage, at interval and day level.
+- ``aht_s``: AHT forecast, level x intraday profile (NaN without AHT history
+  and in closed intervals);
 - ``model``: the model that produced the row (differs from the requested one
-  when it fell back, see ``notes_``); ``calendar``: why the day is special.
+  when it fell back, see ``notes_``); ``calendar``: why the day is special;
+- ``open``: False in an interval the queue does not work (a closed weekday,
+  a time of day that never had contacts on that weekday, a day whose
+  calendar factor is 0), where offered and bounds are 0: every interval of
+  the horizon has a row, so a closed interval and a missing one differ;
+- ``day_log_mean``, ``day_log_sd``: the day's volume factor (actual day
+  total / forecast day total) is taken as lognormal with these log mean and
+  sd (0 and the in-sample sigma when uncalibrated); the sd is what
+  ``wfm.simulate.simulate_roster(day_volume_sd=...)`` takes, see
+  :func:`wfm.forecast.risk.day_volume_sd`.
 
 Models (``name``: class; each has its fitted state as ``Class.State``):
 
@@ -73,6 +89,7 @@ from .base import (
     weekday_table,
 )
 from .history import WEEKDAY_NAMES, PreparedQueue, check_history, slot_label
+from .risk import DayRisk, estimate_day_risk
 
 __all__ = [
     "Forecaster",
@@ -602,6 +619,7 @@ class AutoForecaster(Forecaster):
         check_history(history)
         models = [make_model(c, **self.common_params()) for c in self.candidates]
         self._choices: dict[str, tuple[str, str]] = {}
+        self._risks: dict[str, DayRisk] = {}
         scores = []
         for key, _ in history.groupby("queue", sort=True):
             q = str(key)
@@ -618,11 +636,22 @@ class AutoForecaster(Forecaster):
             if choice is None:
                 choice = "weekday_avg"
                 why = "not enough history to backtest; using weekday_avg"
+            elif self.risk_origins and bt.day_errors is not None:
+                e = bt.day_errors
+                risk = estimate_day_risk(e[(e["queue"] == q) & (e["model"] == choice)], origins=int(self.risk_origins))
+                if risk is not None:
+                    self._risks[q] = risk
             self._choices[q] = (choice, why)
         super().fit(history)
         self.selected_ = {q: rec.model for q, rec in self.queues_.items()}
         self.backtest_ = pd.concat(scores, ignore_index=True) if scores else pd.DataFrame()
         return self
+
+    def calibrate(self, history: pd.DataFrame) -> dict[str, DayRisk]:
+        """The chosen model's day-level risk from the selection backtest's
+        day errors (its ``risk_origins`` most recent origins): the same
+        origins and windows the chosen model's own calibration would use."""
+        return dict(self._risks)
 
     def fit_queue(self, prepared: PreparedQueue) -> QueueFit:
         """The model chosen for this queue by the backtest in :meth:`fit`, fitted."""

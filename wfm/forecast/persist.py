@@ -18,9 +18,12 @@ Numbers are written with Python's shortest round-trip representation (JSON)
 and ``repr`` precision (CSV) and read back exactly, so a loaded model predicts
 the same values as the one that was saved.
 
-Versions: 2 writes the parameters as given (``calendar`` null for the
+Versions: 3 adds each queue's ``risk`` (the day-level risk calibrated on a
+backtest, :class:`~wfm.forecast.risk.DayRisk`) and the ``risk_origins``
+parameter; 2 writes the parameters as given (``calendar`` null for the
 default, a member forecaster as ``{"model", "params"}``); 1 wrote them
-resolved. The queue records are the same in both, and both are read.
+resolved. All three are read: a model saved before version 3 has no risk
+and predicts the interval it always did (in-sample day sigma).
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ from .calendar import CalendarConfig
 from .history import CLEANED_COLUMNS
 
 FORMAT = "wfm-forecast-model"
-FORMAT_VERSION = 2
-READ_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
 
 __all__ = ["save_model", "load_model", "FORMAT_VERSION"]
 
@@ -207,7 +210,7 @@ def save_model(model: Forecaster, directory: str | os.PathLike) -> Path:
 
 
 def load_model(directory: str | os.PathLike) -> Forecaster:
-    """Load a forecaster saved by :func:`save_model` (format version 1 or 2)."""
+    """Load a forecaster saved by :func:`save_model` (format version 1, 2 or 3)."""
     directory = Path(directory)
     path = directory / "model.json"
     if not path.is_file():
