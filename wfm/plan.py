@@ -292,8 +292,8 @@ class Plan:
         the horizon's calls after the what-if (voice only: deferred work does
         not queue), the scenario's patience, target and absence allowance, and
         the forecast's own day-level volume risk (the sd of the log day factor
-        its backtest measured, :func:`wfm.forecast.day_volume_sd`; queues
-        pooled offered-weighted)."""
+        its backtest measured, pooled over queues offered-weighted by
+        :func:`wfm.forecast.pooled_day_volume_sd`)."""
         from wfm.simulate import simulate_roster
 
         sc = self.scenario

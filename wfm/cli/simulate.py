@@ -98,17 +98,20 @@ def simulate(roster_dir, forecast_path, replications, seed, absence_rate, patien
         patience_s = _meta_number(folder, service.get("patience_s"), "service.patience_s", 120.0,
                                   lambda v: 0 < v <= 86400, "seconds > 0, or --patience-s")
 
+    calls_risk = []
+
     def calls():
         # a plan's staffing.csv carries many more columns: the calls are these
         table = read_table(forecast_path)
+        calls_risk.append(_table_day_risk(table))
         return validate_intervals(table[[c for c in DEMAND_COLUMNS if c in table.columns]],
                                   source=str(forecast_path), tz=tz)
 
-    if day_volume_sd is None:
-        day_volume_sd = _forecast_day_risk(forecast_path, folder.parent / "forecast.csv")
-
     d = gather(roster=lambda: read_roster(roster_csv, tz=tz, contracts=_contracts(meta)), demand=calls)
     roster, demand = d["roster"], d["demand"]
+    if day_volume_sd is None:
+        day_volume_sd = calls_risk[0] if calls_risk and calls_risk[0] is not None \
+            else _forecast_day_risk(folder.parent / "forecast.csv")
     if "channel" in demand:
         demand = demand[demand["channel"] == "voice"]
     if len(demand) and len(roster.shifts):
@@ -137,23 +140,29 @@ def _contracts(meta: dict) -> dict | None:
 
 
 
-def _forecast_day_risk(calls_path, beside: Path) -> float:
-    """The forecast's day-level volume risk, as ``wfm plan`` simulates with
-    it: from the calls table's ``day_log_sd`` column, else from the plan's
-    forecast.csv beside the roster folder, else none."""
+def _table_day_risk(table) -> float | None:
+    """The pooled day-level volume risk of a table with ``day_log_sd``
+    (:func:`wfm.forecast.pooled_day_volume_sd`), None when it has none."""
     from wfm.forecast.risk import pooled_day_volume_sd
+
+    if {"day_log_sd", "queue", "offered"} <= set(table.columns):
+        return pooled_day_volume_sd(table)
+    return None
+
+
+def _forecast_day_risk(beside: Path) -> float:
+    """The day-level volume risk ``wfm plan`` simulates with, from its
+    forecast.csv beside the roster folder when the calls table has none;
+    0 without that file (a file that cannot be read only loses the default)."""
     from wfm.kpi.inputs import read_table
 
-    for path in (Path(calls_path), beside):
-        if not path.is_file():
-            continue
-        try:
-            table = read_table(path)
-        except (InputError, OSError, ValueError):
-            continue  # the calls file is read again below, and reports its own problems
-        if {"day_log_sd", "queue", "offered"} <= set(table.columns):
-            return pooled_day_volume_sd(table)
-    return 0.0
+    if not beside.is_file():
+        return 0.0
+    try:
+        risk = _table_day_risk(read_table(beside))
+    except (InputError, OSError, ValueError):
+        return 0.0
+    return 0.0 if risk is None else risk
 
 
 def _meta_number(folder: Path, value, key: str, default: float, ok, expected: str) -> float:
